@@ -1,0 +1,45 @@
+# Quick start: `make build` (set up and build content/), then `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: speech (espeak-ng), audio encoding (ffmpeg), fast font subsetting
+# (libharfbuzz-subset0), PDF text checks (poppler-utils), msgfmt (gettext), fallback fonts
+# for scripts Atkinson Hyperlegible lacks; pandoc and po4a are the benchmark baselines.
+SYSTEM_PACKAGES := espeak-ng ffmpeg libharfbuzz-subset0 poppler-utils gettext \
+	fonts-dejavu-core fonts-noto-core pandoc po4a
+
+.PHONY: build setup system test test-quick bench lint clean
+
+build: setup
+	$(BIN)/publish build
+
+setup: system $(VENV)/.installed
+
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+test: setup
+	$(BIN)/pytest -q
+
+test-quick: setup
+	$(BIN)/pytest -q -m "not corpus and not slow"
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+lint: setup
+	$(BIN)/ruff check publish tests benchmarks
+
+clean:
+	rm -rf dist .publish-cache

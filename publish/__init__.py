@@ -1,0 +1,3 @@
+"""publish: accessible multi-format patient leaflets from Markdown medicine pages."""
+
+__version__ = "0.1.0"

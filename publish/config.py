@@ -1,0 +1,217 @@
+"""Site configuration: one validated `publish.toml`, with documented defaults.
+
+The file has a `[site]` table, a `[build]` table, a `[catalog]` table and one table per renderer
+(`[pdf]`, `[sms]`, `[audio]`…). Each renderer declares its own settings (name, default, type,
+allowed values) the way Sphinx builders add config values, so the loader can reject an unknown
+key or a wrong type with a message naming the key, and renderers added by other packages get
+the same checking.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from publish.errors import ConfigError
+
+CONFIG_NAME = "publish.toml"
+
+DEFAULT_DISCLAIMER = (
+    "This information is for general knowledge and does not constitute medical advice. "
+    "Always consult with a healthcare professional before starting or stopping any medication. "
+    "They can assess your individual needs and determine the appropriate dosage and treatment "
+    "plan."
+)
+DEFAULT_AI_NOTE = (
+    "This information is AI-generated or crowd-sourced and may not be accurate. "
+    "Please consult a medical professional for verified advice."
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration value: its default, its type, and optionally the allowed values."""
+
+    default: Any
+    type: type | tuple[type, ...]
+    doc: str = ""
+    choices: tuple[Any, ...] | None = None
+    item_type: type | None = None
+    """For list settings: the type every item must have."""
+
+    def check(self, table: str, key: str, value: Any, path: Path | None) -> Any:
+        expected = self.type if isinstance(self.type, tuple) else (self.type,)
+        # bool is an int in Python; TOML keeps them apart and so do we.
+        if isinstance(value, bool) and bool not in expected:
+            raise ConfigError(f"[{table}] {key}: expected {_type_names(expected)}, got a boolean",
+                              path)
+        if float in expected and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected):
+            raise ConfigError(
+                f"[{table}] {key}: expected {_type_names(expected)}, got {type(value).__name__}"
+                f" {value!r}", path)
+        if self.item_type is not None and isinstance(value, list):
+            for item in value:
+                if not isinstance(item, self.item_type):
+                    raise ConfigError(f"[{table}] {key}: every item must be "
+                                      f"{_type_names((self.item_type,))}, got {item!r}", path)
+        if self.choices is not None:
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if item not in self.choices:
+                    allowed = ", ".join(repr(choice) for choice in self.choices)
+                    raise ConfigError(f"[{table}] {key}: {item!r} is not one of {allowed}", path)
+        return value
+
+
+def _type_names(types: tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+             list: "a list", dict: "a table"}
+    return " or ".join(names.get(t, t.__name__) for t in types)
+
+
+SITE_SETTINGS: dict[str, Setting] = {
+    "name": Setting("Medicine information", str, "Site name: album tag, HTML title suffix."),
+    "source_language": Setting("en", str, "Language the pages are written in."),
+    "locales": Setting(["en"], list, "Locales `publish build` writes by default.",
+                       item_type=str),
+    "content": Setting("content", str, "Folder of Markdown pages, relative to publish.toml."),
+    "output": Setting("dist", str, "Output folder, relative to publish.toml."),
+    "locales_dir": Setting("locales", str, "Folder of catalogs and locale data."),
+    "theme": Setting("large-print", str, "Theme name (themes/NAME) or path to a theme folder."),
+    "formats": Setting(["pdf", "html", "sms", "audio"], list, "Formats `publish build` writes.",
+                       item_type=str),
+    "disclaimer": Setting(DEFAULT_DISCLAIMER, str,
+                          "Disclaimer used where a page has none of its own."),
+    "ai_note": Setting(DEFAULT_AI_NOTE, str, "AI-generated note used where a page has none."),
+    "publish_unstructured": Setting(False, bool,
+                                    "Publish pages with no recognisable sections."),
+}
+
+BUILD_SETTINGS: dict[str, Setting] = {
+    "jobs": Setting(0, int, "Worker processes; 0 means one per CPU core."),
+    "timeout": Setting(300.0, float, "Seconds one job (page × locale × format) may take."),
+}
+
+CATALOG_SETTINGS: dict[str, Setting] = {
+    "threshold": Setting(100.0, float,
+                         "Percent of a page's strings that must be translated to publish it. "
+                         "Safety strings must always be 100 %."),
+}
+
+CORE_TABLES: dict[str, dict[str, Setting]] = {
+    "site": SITE_SETTINGS,
+    "build": BUILD_SETTINGS,
+    "catalog": CATALOG_SETTINGS,
+}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The validated configuration. `tables` holds every table, defaults filled in."""
+
+    root: Path
+    tables: Mapping[str, Mapping[str, Any]]
+    path: Path | None = None
+    raw_hash: str = field(default="", compare=False)
+
+    @property
+    def site(self) -> Mapping[str, Any]:
+        return self.tables["site"]
+
+    def table(self, name: str) -> Mapping[str, Any]:
+        return self.tables.get(name, MappingProxyType({}))
+
+    @property
+    def content_dir(self) -> Path:
+        return (self.root / self.site["content"]).resolve()
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.site["output"]).resolve()
+
+    @property
+    def locales_dir(self) -> Path:
+        return (self.root / self.site["locales_dir"]).resolve()
+
+    @property
+    def source_language(self) -> str:
+        return self.site["source_language"]
+
+
+def renderer_tables() -> dict[str, dict[str, Setting]]:
+    from publish.renderers import registry
+
+    return {name: dict(cls.settings) for name, cls in registry().items() if cls.settings}
+
+
+def load_config(root: Path | None = None, path: Path | None = None) -> SiteConfig:
+    """Load and validate `publish.toml` (from `path`, or `root/publish.toml` if it exists)."""
+    import hashlib
+
+    if path is None:
+        root = (root or Path.cwd()).resolve()
+        candidate = root / CONFIG_NAME
+        path = candidate if candidate.is_file() else None
+    else:
+        path = path.resolve()
+        root = path.parent
+    raw: dict[str, Any] = {}
+    raw_bytes = b""
+    if path is not None:
+        try:
+            raw_bytes = path.read_bytes()
+            raw = tomllib.loads(raw_bytes.decode("utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            line = getattr(error, "lineno", None)
+            raise ConfigError(f"not valid TOML: {error}", path, line) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"cannot read: {error}", path) from None
+    assert root is not None
+    return build_config(raw, root, path, hashlib.sha256(raw_bytes).hexdigest())
+
+
+def build_config(raw: Mapping[str, Any], root: Path, path: Path | None = None,
+                 raw_hash: str = "") -> SiteConfig:
+    schemas = {**CORE_TABLES, **renderer_tables()}
+    tables: dict[str, Mapping[str, Any]] = {}
+    for table_name in raw:
+        if table_name not in schemas:
+            known = ", ".join(f"[{name}]" for name in schemas)
+            raise ConfigError(f"unknown table [{table_name}] (known: {known})", path)
+    for table_name, schema in schemas.items():
+        given = raw.get(table_name, {})
+        if not isinstance(given, dict):
+            raise ConfigError(f"{table_name} must be a table ([{table_name}])", path)
+        values: dict[str, Any] = {}
+        for key, value in given.items():
+            if key not in schema:
+                known = ", ".join(schema)
+                raise ConfigError(f"[{table_name}] unknown key {key!r} (known: {known})", path)
+            values[key] = schema[key].check(table_name, key, value, path)
+        for key, setting in schema.items():
+            values.setdefault(key, _copy_default(setting.default))
+        tables[table_name] = MappingProxyType(values)
+    return SiteConfig(root=root.resolve(), tables=MappingProxyType(tables), path=path,
+                      raw_hash=raw_hash)
+
+
+def _copy_default(value: Any) -> Any:
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def describe_settings() -> list[tuple[str, str, Any, str]]:
+    """(table, key, default, doc) for every known setting: used by `publish config`."""
+    rows = []
+    for table, schema in {**CORE_TABLES, **renderer_tables()}.items():
+        for key, setting in schema.items():
+            rows.append((table, key, setting.default, setting.doc))
+    return rows

@@ -1,0 +1,329 @@
+"""The content model: the one contract between the reader and every renderer.
+
+A `Leaflet` is what one medicine page means, independent of any output format. Everything here
+is an immutable dataclass with no I/O; `to_dict` gives the JSON form documented in the README
+(`publish show --json`), versioned by `SCHEMA_VERSION`.
+
+Every text unit is a `Text`: inline spans (bold, italic, sub, sup) plus the source line it came
+from and a stable id. The id is built from the section, the role of the unit and a hash of its
+words, so it survives edits elsewhere on the page: catalogs use it as a reference and the build
+uses it as a cache key.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Iterator, Union
+
+SCHEMA_VERSION = 1
+
+
+class SectionKind(str, enum.Enum):
+    GENERIC_NAME = "generic_name"
+    USAGE = "usage"
+    DOSAGE = "dosage"
+    SIDE_EFFECTS = "side_effects"
+    HOW_IT_WORKS = "how_it_works"
+    PRECAUTIONS = "precautions"
+    FAQS = "faqs"
+    OTHER = "other"
+
+
+class Severity(str, enum.Enum):
+    COMMON = "common"
+    SERIOUS = "serious"
+    UNSPECIFIED = "unspecified"
+
+
+class Origin(str, enum.Enum):
+    """Where a safety text came from: the page itself or the site configuration."""
+
+    PAGE = "page"
+    SITE = "site"
+
+
+class Status(str, enum.Enum):
+    STRUCTURED = "structured"
+    UNSTRUCTURED = "unstructured"
+
+
+MARKS = ("bold", "italic", "sub", "sup")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with the same inline marks (a subset of `MARKS`)."""
+
+    text: str
+    marks: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text unit: what a translator sees as one string and a renderer as one run of prose."""
+
+    spans: tuple[Span, ...]
+    line: int
+    id: str
+
+    @property
+    def plain(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+    @property
+    def markdown(self) -> str:
+        """The text with its inline marks written back as Markdown/HTML (catalog form)."""
+        return spans_to_markdown(self.spans)
+
+    def __bool__(self) -> bool:
+        return bool(self.plain.strip())
+
+
+# --- blocks -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: Text
+
+
+@dataclass(frozen=True)
+class LabelledParagraph:
+    """`**Adults:** 5 mg daily`: a bold label and the text it introduces (text may be empty)."""
+
+    label: Text
+    text: Text
+
+
+@dataclass(frozen=True)
+class ListItem:
+    text: Text
+    children: tuple["Block", ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemList:
+    items: tuple[ListItem, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A `**Note:**` / `**Important:**` paragraph inside a section (not the AI note)."""
+
+    label: Text
+    body: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
+class SideEffectGroup:
+    """A group of side effects with what the page says about how common or serious they are.
+
+    `label` is the group's own wording ("Less common but more serious side effects include:")
+    and may be empty; `severity` is derived from it, `unspecified` when the page does not say.
+    """
+
+    label: Text | None
+    severity: Severity
+    frequency: str | None
+    items: tuple[ListItem, ...]
+    notes: tuple["Block", ...] = ()
+
+
+@dataclass(frozen=True)
+class Faq:
+    question: Text
+    answer: tuple["Block", ...]
+
+
+Block = Union[Paragraph, LabelledParagraph, ItemList, Callout, SideEffectGroup, Faq]
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: SectionKind
+    heading: Text
+    blocks: tuple[Block, ...]
+    ingredient: str | None = None
+    """The ingredient this section belongs to on multi-ingredient pages, else None."""
+
+
+@dataclass(frozen=True)
+class SafetyText:
+    """The disclaimer or the AI note: required on every leaflet, with where it came from."""
+
+    text: Text
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Warning:
+    """Something the reader noticed that does not stop the page (shown by `publish check`)."""
+
+    code: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    source: str
+    """Source path relative to the content root, POSIX separators: the leaflet's key."""
+    title: str
+    generic_name: str | None
+    language: str
+    extras: tuple[tuple[str, Any], ...]
+    """Front-matter keys other than `title`, in file order (values as YAML gave them)."""
+    preamble: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    disclaimer: SafetyText
+    ai_note: SafetyText
+    status: Status = Status.STRUCTURED
+    warnings: tuple[Warning, ...] = field(default=(), compare=False)
+
+    @property
+    def section_kinds(self) -> list[str]:
+        return [section.kind.value for section in self.sections]
+
+    @property
+    def ingredients(self) -> list[str]:
+        seen: list[str] = []
+        for section in self.sections:
+            if section.ingredient and section.ingredient not in seen:
+                seen.append(section.ingredient)
+        return seen
+
+    def sections_of(self, kind: SectionKind) -> list[Section]:
+        return [section for section in self.sections if section.kind is kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _to_jsonable(self)
+        return {"schema": SCHEMA_VERSION, **data}
+
+
+# --- traversal --------------------------------------------------------------------------------
+
+
+def iter_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Every block, depth first, in reading order (list children and FAQ answers included)."""
+    for block in blocks:
+        yield block
+        if isinstance(block, ItemList):
+            for item in block.items:
+                yield from iter_blocks(item.children)
+        elif isinstance(block, SideEffectGroup):
+            for item in block.items:
+                yield from iter_blocks(item.children)
+            yield from iter_blocks(block.notes)
+        elif isinstance(block, (Callout,)):
+            yield from iter_blocks(block.body)
+        elif isinstance(block, Faq):
+            yield from iter_blocks(block.answer)
+
+
+def block_texts(block: Block) -> Iterator[Text]:
+    """The text units of one block, in reading order, descending into nested blocks."""
+    if isinstance(block, Paragraph):
+        yield block.text
+    elif isinstance(block, LabelledParagraph):
+        yield block.label
+        yield block.text
+    elif isinstance(block, ItemList):
+        for item in block.items:
+            yield from _item_texts(item)
+    elif isinstance(block, Callout):
+        yield block.label
+        for child in block.body:
+            yield from block_texts(child)
+    elif isinstance(block, SideEffectGroup):
+        if block.label is not None:
+            yield block.label
+        for item in block.items:
+            yield from _item_texts(item)
+        for child in block.notes:
+            yield from block_texts(child)
+    elif isinstance(block, Faq):
+        yield block.question
+        for child in block.answer:
+            yield from block_texts(child)
+
+
+def _item_texts(item: ListItem) -> Iterator[Text]:
+    yield item.text
+    for child in item.children:
+        yield from block_texts(child)
+
+
+def leaflet_texts(leaflet: Leaflet, *, safety: bool = True) -> Iterator[Text]:
+    """Every text unit of the leaflet in reading order (headings included)."""
+    for block in leaflet.preamble:
+        yield from block_texts(block)
+    for section in leaflet.sections:
+        yield section.heading
+        for block in section.blocks:
+            yield from block_texts(block)
+    if safety:
+        yield leaflet.disclaimer.text
+        yield leaflet.ai_note.text
+
+
+# --- inline markdown --------------------------------------------------------------------------
+
+_MARK_SYNTAX = {"bold": ("**", "**"), "italic": ("*", "*"), "sub": ("<sub>", "</sub>"),
+                "sup": ("<sup>", "</sup>")}
+
+
+def spans_to_markdown(spans: tuple[Span, ...]) -> str:
+    out: list[str] = []
+    for span in spans:
+        text = span.text
+        for mark in MARKS:
+            if mark in span.marks:
+                opener, closer = _MARK_SYNTAX[mark]
+                text = f"{opener}{text}{closer}"
+        out.append(text)
+    return "".join(out)
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+_BLOCK_TYPES = {Paragraph: "paragraph", LabelledParagraph: "labelled_paragraph",
+                ItemList: "list", ListItem: "item", Callout: "callout",
+                SideEffectGroup: "side_effect_group", Faq: "faq", Section: "section"}
+
+
+def _to_jsonable(value: Any) -> Any:
+    if isinstance(value, Text):
+        return {"id": value.id, "line": value.line, "text": value.plain,
+                "markdown": value.markdown}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        data: dict[str, Any] = {}
+        type_name = _BLOCK_TYPES.get(type(value))
+        if type_name is not None:
+            data["type"] = type_name
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if f.name == "extras":
+                data[f.name] = {key: _plain_json(val) for key, val in item}
+            else:
+                data[f.name] = _to_jsonable(item)
+        return data
+    if isinstance(value, (tuple, list)):
+        return [_to_jsonable(item) for item in value]
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value
+
+
+def _plain_json(value: Any) -> Any:
+    """Front-matter values as JSON can carry them (dates and other YAML types as strings)."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain_json(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain_json(val) for key, val in value.items()}
+    return str(value)

@@ -1,0 +1,106 @@
+"""The renderer contract: a renderer turns one `Leaflet` into output files, and nothing else.
+
+A renderer knows nothing of scheduling, caching or where files go: it returns `OutputFile`s
+(bytes in memory, named by suffix) and the build writes them atomically under
+`<output>/<locale>/<page path><suffix>`. Every user-visible string a renderer adds of its own
+("Page X of Y", "Question") goes through `context.gettext`, so translated builds need no
+per-language code in renderers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Mapping, Protocol
+
+from publish.config import Setting, SiteConfig
+from publish.model import Leaflet
+
+
+class Strings(Protocol):
+    """Translation of the strings renderers and themes add (see `publish.i18n`)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def pgettext(self, context: str, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+class SourceStrings:
+    """Strings in the source language: every message is its own translation."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    config: SiteConfig
+    locale: str
+    """BCP 47-ish locale of the leaflet being rendered (`en`, `es`, `en-XA`)."""
+    strings: Strings = field(default_factory=SourceStrings)
+    today: _dt.date = field(default_factory=_dt.date.today)
+    theme: str | None = None
+    """Theme name or folder chosen on the command line (overrides `[site] theme`)."""
+
+    def settings(self, renderer: str) -> Mapping[str, Any]:
+        return self.config.table(renderer)
+
+    def gettext(self, message: str) -> str:
+        return self.strings.gettext(message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.strings.pgettext(context, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.strings.ngettext(singular, plural, n)
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    suffix: str
+    """Appended to the page path without `.md`: `.pdf`, `.sms.json`, `.vtt`…"""
+    data: bytes
+    media_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    files: tuple[OutputFile, ...]
+    warnings: tuple[str, ...] = ()
+
+
+class Renderer(ABC):
+    """Base class of every output format. Subclasses are registered under `publish.renderers`.
+
+    One instance lives as long as its worker process, so a renderer may keep expensive state
+    (fonts, parsed CSS, a speech engine) between pages; `close()` releases it.
+    """
+
+    name: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+    settings: ClassVar[Mapping[str, Setting]] = {}
+    version: ClassVar[str] = "1"
+    """Bump when output changes for the same input: it is part of the build cache key."""
+    safety_suffix: ClassVar[str | None] = None
+    """The output whose text must carry the disclaimer and AI note (contract test)."""
+
+    @abstractmethod
+    def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
+        """Render one leaflet; raise `RenderError` for a page this format cannot carry."""
+
+    def inputs(self, context: RenderContext) -> list[Path]:
+        """Files (theme, lexicon…) whose change must rebuild this format's outputs."""
+        return []
+
+    def close(self) -> None:
+        """Release long-lived resources (called once when the worker ends)."""
