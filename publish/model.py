@@ -145,8 +145,8 @@ class Section:
     kind: SectionKind
     heading: Text
     blocks: tuple[Block, ...]
-    ingredient: str | None = None
-    """The ingredient this section belongs to on multi-ingredient pages, else None."""
+    ingredient: Text | None = None
+    """The ingredient group this section belongs to on multi-ingredient pages, else None."""
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,9 @@ class Leaflet:
     def ingredients(self) -> list[str]:
         seen: list[str] = []
         for section in self.sections:
-            if section.ingredient and section.ingredient not in seen:
-                seen.append(section.ingredient)
+            name = section.ingredient.plain if section.ingredient else None
+            if name and name not in seen:
+                seen.append(name)
         return seen
 
     def sections_of(self, kind: SectionKind) -> list[Section]:
@@ -259,7 +260,11 @@ def leaflet_texts(leaflet: Leaflet, *, safety: bool = True) -> Iterator[Text]:
     """Every text unit of the leaflet in reading order (headings included)."""
     for block in leaflet.preamble:
         yield from block_texts(block)
+    ingredient: Text | None = None
     for section in leaflet.sections:
+        if section.ingredient is not None and section.ingredient != ingredient:
+            ingredient = section.ingredient
+            yield ingredient
         yield section.heading
         for block in section.blocks:
             yield from block_texts(block)

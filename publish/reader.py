@@ -1,0 +1,1118 @@
+"""The reader: one medicine page (YAML front matter + Markdown) → one `Leaflet`.
+
+Reading happens in three steps:
+
+1. `load_source` decodes the file and splits off the front matter, with errors that name the
+   file and line (bad YAML, not a mapping, no title, empty, binary, not UTF-8).
+2. `parse_blocks` turns the Markdown body into a small tree of raw blocks (headings, paragraphs,
+   lists) with inline spans and source lines, using markdown-it-py.
+3. `LeafletBuilder` gives the raw blocks their meaning: sections from `### Heading`s or
+   `**Heading:**` labels, ingredient groups, side-effect groups, FAQ items, call-outs, the
+   disclaimer and the AI note. It never drops text: whatever it cannot classify stays as a
+   paragraph or list in the section where it appeared.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import frontmatter
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from publish.config import SiteConfig
+from publish.errors import PageError
+from publish.model import (
+    Block,
+    Callout,
+    Faq,
+    ItemList,
+    LabelledParagraph,
+    Leaflet,
+    ListItem,
+    Origin,
+    Paragraph,
+    SafetyText,
+    Section,
+    SectionKind,
+    Severity,
+    SideEffectGroup,
+    Span,
+    Status,
+    Text,
+    Warning,
+)
+
+# --- 1. source ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    metadata: dict[str, Any]
+    body: str
+    body_line: int
+    """1-based line of the file on which the body starts."""
+    warnings: tuple[Warning, ...] = ()
+
+
+def decode_page(data: bytes, path: Path) -> tuple[str, list[Warning]]:
+    warnings: list[Warning] = []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise PageError(f"not valid UTF-16: {error.reason}", path) from None
+        warnings.append(Warning("encoding", "page is UTF-16; UTF-8 is expected"))
+    else:
+        if b"\x00" in data:
+            line = data[: data.index(b"\x00")].count(b"\n") + 1
+            raise PageError("binary file (NUL byte), not a Markdown page", path, line)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise PageError(f"not valid UTF-8 (byte 0x{data[error.start]:02x}); save the page "
+                            "as UTF-8", path, line) from None
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise PageError("binary file (NUL character), not a Markdown page", path, line)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def load_source(path: Path) -> Source:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PageError(f"cannot read: {error.strerror or error}", path) from None
+    text, warnings = decode_page(data, path)
+    if not text.strip():
+        raise PageError("empty page", path, 1)
+    metadata: dict[str, Any] = {}
+    body, body_line = text, 1
+    if text.startswith("---") and _FENCE.match(text):
+        closing = _FENCE.search(text, text.index("\n") + 1 if "\n" in text else len(text))
+        if closing is None:
+            raise PageError("front matter is not closed (no second '---' line)", path, 1)
+        yaml_text = text[text.index("\n") + 1: closing.start()]
+        body = text[closing.end():].removeprefix("\n")
+        body_line = text[: closing.end()].count("\n") + 2
+        try:
+            loaded = frontmatter.YAMLHandler().load(yaml_text) if yaml_text.strip() else {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+            raise PageError(f"invalid YAML in front matter: {problem}", path, line) from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise PageError(f"front matter must be a mapping of keys to values, not a "
+                            f"{_yaml_type(loaded)}", path, 2)
+        metadata = {str(key): value for key, value in loaded.items()}
+    return Source(path, metadata, body, body_line, tuple(warnings))
+
+
+def _yaml_type(value: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number",
+            bool: "boolean"}.get(type(value), type(value).__name__)
+
+
+# --- 2. raw blocks ---------------------------------------------------------------------------
+
+
+@dataclass
+class RawText:
+    spans: list[Span]
+    line: int
+
+    @property
+    def plain(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+
+@dataclass
+class RawHeading:
+    level: int
+    text: RawText
+
+
+@dataclass
+class RawParagraph:
+    text: RawText
+
+
+@dataclass
+class RawItem:
+    text: RawText
+    children: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class RawList:
+    items: list[RawItem]
+    ordered: bool
+    line: int
+
+
+RawBlock = RawHeading | RawParagraph | RawList
+
+# A list item whose text starts with ">" is a dose threshold (`* >34 kg: 5 mg`), not a block
+# quote: CommonMark would swallow the ">", so escape it before parsing.
+_ITEM_GT = re.compile(r"^(\s*(?:[*+-]|\d{1,9}[.)])[ \t]+)>", re.MULTILINE)
+# The same at the start of a line when a number follows (">10 kg: …" outside a list).
+_LINE_GT_NUMBER = re.compile(r"^([ \t]{0,3})>(?=\s*[=\d.,])", re.MULTILINE)
+_HTML_MARKS = {"sub": "sub", "sup": "sup", "i": "italic", "em": "italic", "b": "bold",
+               "strong": "bold"}
+_SPACES = re.compile(r"[ \t]{2,}")
+_HTML_TAG = re.compile(r"^<(/?)([a-zA-Z]+)\s*/?>$")
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True})
+    # Raw HTML blocks and indented code are not page structure here: read them as text.
+    md.disable(["html_block", "code"])
+    return md
+
+
+_MD = _markdown()
+
+
+def parse_blocks(body: str, first_line: int = 1) -> list[RawBlock]:
+    body = _ITEM_GT.sub(r"\1\\>", body)
+    body = _LINE_GT_NUMBER.sub(r"\1\\>", body)
+    tree = SyntaxTreeNode(_MD.parse(body))
+    out: list[RawBlock] = []
+    _collect(tree.children, out, first_line)
+    return out
+
+
+def _line(node: SyntaxTreeNode, offset: int) -> int:
+    return (node.map[0] if node.map else 0) + offset
+
+
+def _collect(nodes: Iterable[SyntaxTreeNode], out: list[Any], offset: int) -> None:
+    for node in nodes:
+        kind = node.type
+        if kind == "heading":
+            level = int(node.tag[1])
+            out.append(RawHeading(level, _inline_of(node, offset)))
+        elif kind == "paragraph":
+            text = _inline_of(node, offset)
+            if text.plain.strip():
+                out.append(RawParagraph(text))
+        elif kind in ("bullet_list", "ordered_list"):
+            items = [_item(child, offset) for child in node.children]
+            out.append(RawList(items, kind == "ordered_list", _line(node, offset)))
+        elif kind == "blockquote":
+            _collect(node.children, out, offset)
+        elif kind in ("fence", "code_block", "html_block"):
+            content = node.content.strip("\n")
+            if content.strip():
+                out.append(RawParagraph(RawText([Span(content)], _line(node, offset))))
+        # hr: a visual separator, no text
+
+
+def _item(node: SyntaxTreeNode, offset: int) -> RawItem:
+    children: list[Any] = []
+    _collect(node.children, children, offset)
+    if children and isinstance(children[0], RawParagraph):
+        first = children.pop(0)
+        text = first.text
+        # Loose items: paragraphs after the first stay children; tight text is one unit.
+    else:
+        text = RawText([], _line(node, offset))
+    return RawItem(text, children)
+
+
+def _inline_of(node: SyntaxTreeNode, offset: int) -> RawText:
+    spans: list[Span] = []
+    line = _line(node, offset)
+    for child in node.children:
+        if child.type == "inline":
+            _inline(child.children, frozenset(), spans, [])
+    return RawText(_merge(spans), line)
+
+
+def _inline(nodes: Iterable[SyntaxTreeNode], marks: frozenset[str], out: list[Span],
+            html_stack: list[str]) -> None:
+    for node in nodes:
+        kind = node.type
+        current = marks | frozenset(html_stack)
+        if kind == "text":
+            out.append(Span(_SPACES.sub(" ", node.content), current))
+        elif kind == "code_inline":
+            out.append(Span(node.content, current))
+        elif kind in ("softbreak", "hardbreak"):
+            out.append(Span(" ", current))
+        elif kind == "strong":
+            _inline(node.children, marks | {"bold"}, out, html_stack)
+        elif kind == "em":
+            _inline(node.children, marks | {"italic"}, out, html_stack)
+        elif kind == "link":
+            # Keep the link text; the address is never followed (untrusted content).
+            _inline(node.children, marks, out, html_stack)
+        elif kind == "image":
+            alt = "".join(c.content for c in node.children if c.type == "text")
+            if alt:
+                out.append(Span(alt, current))
+        elif kind == "html_inline":
+            match = _HTML_TAG.match(node.content.strip())
+            tag = match.group(2).lower() if match else ""
+            if match and tag in _HTML_MARKS:
+                mark = _HTML_MARKS[tag]
+                if match.group(1):
+                    if mark in html_stack:
+                        html_stack.remove(mark)
+                else:
+                    html_stack.append(mark)
+            elif match and tag == "br":
+                out.append(Span(" ", current))
+            else:
+                out.append(Span(node.content, current))  # shown as text, never as markup
+        elif node.children:
+            _inline(node.children, marks, out, html_stack)
+        else:
+            out.append(Span(node.content, current))
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for span in spans:
+        if not span.text:
+            continue
+        if merged and merged[-1].marks == span.marks:
+            merged[-1] = Span(merged[-1].text + span.text, span.marks)
+        else:
+            merged.append(span)
+    return merged
+
+
+def parse_inline(markdown: str, line: int, text_id: str) -> Text:
+    """Inline Markdown (the catalog form of a `Text`) back into a `Text` with the given id."""
+    spans: list[Span] = []
+    root = SyntaxTreeNode(_MD.parseInline(markdown))
+    for child in root.children:
+        if child.type == "inline":
+            _inline(child.children, frozenset(), spans, [])
+    return Text(tuple(_strip_spans(_merge(spans))), line, text_id)
+
+
+# --- 3. meaning -------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("&", "and")
+    text = re.sub(r"[*_`]", "", text)
+    return re.sub(r"\s+", " ", text).strip(" :.-–—\t")
+
+
+_SECTION_PATTERNS: list[tuple[SectionKind, re.Pattern[str]]] = [
+    (SectionKind.GENERIC_NAME, re.compile(r"^(generic names?|generic|active ingredients?)\b")),
+    (SectionKind.USAGE, re.compile(
+        r"^(usage|uses?|indications?|what (is it|it is|is \w+) used for|used for|"
+        r"medical uses?|therapeutic uses?)\b")),
+    (SectionKind.DOSAGE, re.compile(
+        r"^(dosage|doses?|dosing|administration|how to (take|use)|posology|"
+        r"recommended dos\w+)\b")),
+    (SectionKind.SIDE_EFFECTS, re.compile(
+        r"^(side[- ]effects?|adverse (effects?|reactions?|events?)|possible side effects)\b")),
+    (SectionKind.HOW_IT_WORKS, re.compile(
+        r"^(how (it|they|does it|do they|\w+) works?|mechanism( of action)?|"
+        r"pharmacology|mode of action)\b")),
+    (SectionKind.PRECAUTIONS, re.compile(
+        r"^(precautions?|warnings?( and precautions)?|contraindications?|"
+        r"cautions?)\b")),
+    (SectionKind.FAQS, re.compile(
+        r"^(faqs?|frequently asked questions|common questions|questions and answers)\b")),
+]
+
+_CALLOUT_LABELS = re.compile(
+    r"^(note|notes|important|important note|important information|warning|caution|tip|"
+    r"please note|remember|attention|important considerations?|key points?|"
+    r"important safety information|nb)$")
+_DISCLAIMER_LABEL = re.compile(r"^((medical|important|legal)\s+)?disclaimers?$")
+_AI_NOTE_TEXT = re.compile(
+    r"\b(ai[- ]generated|generated by (an )?(ai|artificial intelligence|a language model)|"
+    r"crowd[- ]?sourced|large language model)\b", re.IGNORECASE)
+_DISCLAIMER_TEXT = re.compile(
+    r"(not (intended as |a )?(substitute|replacement) for|does not constitute (medical|"
+    r"professional)|not (be )?(considered |construed as |intended as )?medical advice|"
+    r"for (general|informational|educational) (knowledge|information|purposes)|"
+    r"informational purposes only|general knowledge)", re.IGNORECASE)
+_QUESTION_PREFIX = re.compile(r"^\s*(q|question)\s*\d*\s*[:.)]\s*", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(r"^\s*(a|answer)\s*[:.)]\s*", re.IGNORECASE)
+_INLINE_ANSWER = re.compile(r"(?:^|\s)(?:A|Answer)\s*:\s*")
+_FREQUENCY = re.compile(
+    r"\(([^()]*\d[^()]*%[^()]*|[^()]*1\s*/\s*\d+[^()]*|[^()]*\d+\s*(?:in|out of)\s*\d+[^()]*)\)"
+    r"|\b(very common|very rare|uncommon|less common|common|rare|frequent|infrequent)\b",
+    re.IGNORECASE)
+_SERIOUS = re.compile(
+    r"\b(serious|severe|seriously|emergency|life[- ]threatening|immediate(ly)? medical|"
+    r"seek (immediate )?medical|get medical help|call your doctor|stop (taking|using)|"
+    r"dangerous|fatal)\b", re.IGNORECASE)
+_COMMON = re.compile(r"(?<!less )(?<!un)\b(common|mild|frequent|most common|more common)\b",
+                     re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\{[a-z_ ]{2,40}\}|\[(specific|insert|name of|drug name|medication"
+                          r"|condition)[^\]]{0,40}\]", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\s*(\d{1,2}|[ivx]{1,4}|[a-h])[.)]\s+", re.IGNORECASE)
+
+
+def classify_heading(text: str) -> tuple[SectionKind, str]:
+    """(kind, value) for a heading or label; the value is text after `Heading:` if any."""
+    words = text.strip()
+    head, sep, value = words.partition(":")
+    normal = _norm(head)
+    for kind, pattern in _SECTION_PATTERNS:
+        if pattern.match(normal):
+            rest = normal[pattern.match(normal).end():].strip()  # type: ignore[union-attr]
+            # "Usage (Drug)", "Side effects of X", "FAQs about X": qualifiers are fine;
+            # "Usage in pregnancy" too. A long tail means a sentence, not a heading.
+            if len(rest.split()) <= 6:
+                return kind, value.strip() if sep else ""
+    return SectionKind.OTHER, value.strip() if sep else ""
+
+
+def ingredient_names(title: str) -> list[str]:
+    parts = re.split(r"\s*(?:\+|,|&|/|\band\b|\bwith\b)\s*", title)
+    names = []
+    for part in parts:
+        part = re.sub(r"\(.*?\)", "", part).strip(" -.'\"")
+        if len(part) >= 3:
+            names.append(_norm(part))
+    return names if len(names) > 1 else []
+
+
+@dataclass
+class _Label:
+    """A leading bold label of a paragraph or item: `**Usage:** text`."""
+
+    label: list[Span]
+    rest: list[Span]
+
+    @property
+    def plain(self) -> str:
+        return "".join(s.text for s in self.label).strip()
+
+
+def split_label(spans: Sequence[Span], *, bare: bool = False) -> _Label | None:
+    """Split `**Label:** rest` (colon inside or right after the bold text).
+
+    With `bare`, also a plain `Label: rest` whose label is at most four words.
+    """
+    if not spans:
+        return None
+    first = spans[0]
+    if "bold" in first.marks:
+        label_text = first.text
+        rest = list(spans[1:])
+        if label_text.rstrip().endswith(":"):
+            return _Label([Span(label_text.rstrip()[:-1].rstrip(), first.marks - {"bold"})],
+                          _strip_spans(rest))
+        if rest and rest[0].text.lstrip().startswith(":"):
+            rest[0] = Span(rest[0].text.lstrip()[1:], rest[0].marks)
+            return _Label([Span(label_text.strip(), first.marks - {"bold"})],
+                          _strip_spans(rest))
+        if not "".join(s.text for s in rest).strip() and len(label_text.split()) <= 8 \
+                and not label_text.rstrip().endswith(("?", ".")):
+            return _Label([Span(label_text.strip(), first.marks - {"bold"})], [])
+        return None
+    if bare:
+        match = re.match(r"^\s*([A-Za-z][\w ,()/&'-]{0,40}?)\s*:\s*", first.text)
+        if match and len(match.group(1).split()) <= 4:
+            rest = [Span(first.text[match.end():], first.marks), *spans[1:]]
+            return _Label([Span(match.group(1), first.marks)], _strip_spans(rest))
+    return None
+
+
+def _strip_spans(spans: list[Span]) -> list[Span]:
+    spans = [s for s in spans if s.text]
+    while spans and not spans[0].text.strip():
+        spans.pop(0)
+    while spans and not spans[-1].text.strip():
+        spans.pop()
+    if spans:
+        spans[0] = Span(spans[0].text.lstrip(), spans[0].marks)
+        spans[-1] = Span(spans[-1].text.rstrip(), spans[-1].marks)
+    return [s for s in spans if s.text]
+
+
+def _plain(spans: Sequence[Span]) -> str:
+    return "".join(s.text for s in spans)
+
+
+def _cut_prefix(spans: list[Span], pattern: re.Pattern[str]) -> list[Span]:
+    """Remove a prefix matching `pattern` from the plain text of `spans`."""
+    match = pattern.match(_plain(spans))
+    if not match:
+        return spans
+    remaining = match.end()
+    out: list[Span] = []
+    for span in spans:
+        if remaining >= len(span.text):
+            remaining -= len(span.text)
+            continue
+        out.append(Span(span.text[remaining:], span.marks))
+        remaining = 0
+    return _strip_spans(out)
+
+
+def _split_at(spans: list[Span], index: int, skip: int = 0) -> tuple[list[Span], list[Span]]:
+    """Split spans at a character index of their plain text, dropping `skip` characters."""
+    left: list[Span] = []
+    right: list[Span] = []
+    position = 0
+    for span in spans:
+        start, end = position, position + len(span.text)
+        if end <= index:
+            left.append(span)
+        elif start >= index + skip:
+            right.append(span)
+        else:
+            if index > start:
+                left.append(Span(span.text[: index - start], span.marks))
+            if end > index + skip:
+                right.append(Span(span.text[max(index + skip - start, 0):], span.marks))
+        position = end
+    return _strip_spans(left), _strip_spans(right)
+
+
+class _Ids:
+    """Stable ids: `<section>.<role>.<hash of the words>`, with a counter for repeats."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, int] = {}
+
+    def make(self, scope: str, role: str, plain: str) -> str:
+        digest = hashlib.sha1(" ".join(plain.split()).encode("utf-8")).hexdigest()[:8]
+        base = f"{scope}.{role}.{digest}"
+        count = self.used.get(base, 0) + 1
+        self.used[base] = count
+        return base if count == 1 else f"{base}-{count}"
+
+
+@dataclass
+class _OpenSection:
+    kind: SectionKind
+    heading: Text
+    ingredient: Text | None
+    raw: list[RawBlock]
+    scope: str
+    line: int
+
+
+class LeafletBuilder:
+    """Gives raw blocks their meaning. One builder per page."""
+
+    def __init__(self, source: Source, config: SiteConfig, key: str):
+        self.source = source
+        self.config = config
+        self.key = key
+        self.ids = _Ids()
+        self.warnings: list[Warning] = list(source.warnings)
+        self.scopes: dict[str, int] = {}
+        self.title = ""
+        self.ingredient_names: list[str] = []
+
+    # text units
+    def text(self, spans: Sequence[Span], line: int, scope: str, role: str) -> Text:
+        spans = _strip_spans(list(spans))
+        return Text(tuple(spans), line, self.ids.make(scope, role, _plain(spans)))
+
+    def scope_for(self, kind: SectionKind, ingredient: Text | None) -> str:
+        base = kind.value
+        if ingredient is not None:
+            base = f"{_slug(ingredient.plain)}.{base}"
+        count = self.scopes.get(base, 0) + 1
+        self.scopes[base] = count
+        return base if count == 1 else f"{base}{count}"
+
+    def warn(self, code: str, message: str, line: int | None = None) -> None:
+        self.warnings.append(Warning(code, message, line))
+
+    # the page
+    def build(self) -> Leaflet:
+        meta = self.source.metadata
+        blocks = parse_blocks(self.source.body, self.source.body_line)
+        title = meta.get("title")
+        if title is not None and not isinstance(title, (str, int, float)):
+            raise PageError("title must be text", self.source.path, 2)
+        title = str(title).strip() if title is not None else ""
+        if blocks and isinstance(blocks[0], RawHeading) and blocks[0].level == 1:
+            h1 = blocks.pop(0)
+            if not title:
+                title = h1.text.plain.strip()
+            elif _norm(h1.text.plain).strip("\"'") != _norm(title).strip("\"'"):
+                self.warn("title-mismatch", f"H1 {h1.text.plain!r} differs from the title "
+                          f"{title!r}", h1.text.line)
+        if not title:
+            raise PageError("no title (add `title:` to the front matter or a `# Title` line)",
+                            self.source.path, 1)
+        self.title = title
+        self.ingredient_names = ingredient_names(title)
+        preamble_raw, opened = self.segment(blocks)
+        disclaimer, ai_note, opened, preamble_raw = self.take_safety(opened, preamble_raw)
+        sections = tuple(self.finish(section) for section in opened)
+        preamble = tuple(self.plain_blocks(preamble_raw, "preamble"))
+        sections = tuple(s for s in sections if s.blocks or s.heading)
+        status = Status.STRUCTURED if any(s.kind is not SectionKind.OTHER for s in sections) \
+            else Status.UNSTRUCTURED
+        generic = self.generic_name(sections)
+        self.check_placeholders(preamble, sections)
+        language = meta.get("lang") or meta.get("language") or self.config.source_language
+        extras = tuple((k, v) for k, v in meta.items() if k != "title")
+        return Leaflet(
+            source=self.key, title=title, generic_name=generic, language=str(language),
+            extras=extras, preamble=preamble, sections=sections,
+            disclaimer=disclaimer, ai_note=ai_note, status=status,
+            warnings=tuple(self.warnings))
+
+    # -- segmentation into sections
+    def segment(self, blocks: list[RawBlock]) -> tuple[list[RawBlock], list[_OpenSection]]:
+        preamble: list[RawBlock] = []
+        sections: list[_OpenSection] = []
+        ingredient: Text | None = None
+        current: _OpenSection | None = None
+
+        def open_section(kind: SectionKind, heading: RawText, value: list[Span]) -> None:
+            nonlocal current
+            scope = self.scope_for(kind, ingredient)
+            text = self.text(_strip_colon(heading.spans), heading.line, scope, "heading")
+            current = _OpenSection(kind, text, ingredient, [], scope, heading.line)
+            sections.append(current)
+            if _plain(value).strip():
+                current.raw.append(RawParagraph(RawText(value, heading.line)))
+
+        def add(block: RawBlock) -> None:
+            (current.raw if current is not None else preamble).append(block)
+
+        index = 0
+        while index < len(blocks):
+            block = blocks[index]
+            index += 1
+            if isinstance(block, RawHeading):
+                head_spans = block.text.spans
+                kind, _ = classify_heading(block.text.plain)
+                if kind is not SectionKind.OTHER:
+                    head, value = _split_heading(head_spans)
+                    open_section(kind, RawText(head, block.text.line), value)
+                    continue
+                if self.is_ingredient(block.text.plain):
+                    ingredient = self.text(_strip_colon(head_spans), block.text.line,
+                                           _slug(block.text.plain), "ingredient")
+                    current = None
+                    continue
+                head, value = _split_heading(head_spans)
+                open_section(SectionKind.OTHER, RawText(head, block.text.line), value)
+                continue
+            if isinstance(block, RawParagraph):
+                label = split_label(block.text.spans)
+                if label is not None:
+                    kind, _ = classify_heading(label.plain + ":")
+                    if kind is not SectionKind.OTHER and (current is None
+                                                          or current.kind is not kind):
+                        open_section(kind, RawText(label.label, block.text.line), label.rest)
+                        continue
+                    if kind is SectionKind.OTHER and self.opens_ingredient(label, blocks,
+                                                                           index):
+                        ingredient = self.text(
+                            _cut_prefix(label.label, _NUMBERED), block.text.line,
+                            _slug(label.plain), "ingredient")
+                        current = None
+                        if label.rest:
+                            add(RawParagraph(RawText(label.rest, block.text.line)))
+                        continue
+                add(block)
+                continue
+            if isinstance(block, RawList) and self.is_section_list(block):
+                for item in block.items:
+                    label = split_label(item.text.spans)
+                    kind = classify_heading(label.plain + ":")[0] if label else SectionKind.OTHER
+                    if label is not None and kind is not SectionKind.OTHER:
+                        open_section(kind, RawText(label.label, item.text.line), label.rest)
+                        assert current is not None
+                        current.raw.extend(item.children)
+                    else:
+                        add(RawList([item], block.ordered, item.text.line))
+                continue
+            add(block)
+        return preamble, sections
+
+    def is_ingredient(self, text: str) -> bool:
+        name = _norm(re.sub(r"\(.*?\)", "", _cut_prefix([Span(text)], _NUMBERED)[0].text
+                            if _cut_prefix([Span(text)], _NUMBERED) else text))
+        if not name or not self.ingredient_names:
+            return False
+        return any(name == n or (len(name) >= 4 and (name in n or n in name))
+                   for n in self.ingredient_names)
+
+    def opens_ingredient(self, label: _Label, blocks: list[RawBlock], index: int) -> bool:
+        """`**Heparin:**` opens an ingredient group only if section markers follow it."""
+        if not (self.is_ingredient(label.plain) or _NUMBERED.match(label.plain)):
+            return False
+        if index >= len(blocks):
+            return False
+        following = blocks[index]
+        if isinstance(following, RawParagraph):
+            inner = split_label(following.text.spans)
+            return inner is not None and \
+                classify_heading(inner.plain + ":")[0] is not SectionKind.OTHER
+        if isinstance(following, RawList):
+            return self.is_section_list(following)
+        return isinstance(following, RawHeading)
+
+    def is_section_list(self, block: RawList) -> bool:
+        kinds = []
+        for item in block.items:
+            label = split_label(item.text.spans)
+            if label is not None:
+                kind = classify_heading(label.plain + ":")[0]
+                if kind is not SectionKind.OTHER:
+                    kinds.append(kind)
+        return len(set(kinds)) >= 3
+
+    # -- disclaimer and AI note
+    def take_safety(self, sections: list[_OpenSection], preamble: list[RawBlock]
+                    ) -> tuple[SafetyText, SafetyText, list[_OpenSection], list[RawBlock]]:
+        disclaimer_parts: list[RawText] = []
+        ai_parts: list[RawText] = []
+
+        def scan(raw: list[RawBlock]) -> list[RawBlock]:
+            kept: list[RawBlock] = []
+            for block in raw:
+                if isinstance(block, RawParagraph):
+                    label = split_label(block.text.spans)
+                    label_norm = _norm(label.plain) if label else ""
+                    if label is not None and _DISCLAIMER_LABEL.match(label_norm):
+                        disclaimer_parts.append(RawText(label.rest, block.text.line))
+                        continue
+                    if _AI_NOTE_TEXT.search(block.text.plain) and (
+                            label is None or _CALLOUT_LABELS.match(label_norm)
+                            or _DISCLAIMER_LABEL.match(label_norm)) \
+                            and len(block.text.plain.split()) <= 80:
+                        rest = label.rest if label is not None else block.text.spans
+                        ai_parts.append(RawText(rest, block.text.line))
+                        continue
+                kept.append(block)
+            return kept
+
+        preamble = scan(preamble)
+        for section in sections:
+            section.raw = scan(section.raw)
+            # Loose list items of the last section may hold the disclaimer paragraph.
+        if not disclaimer_parts:
+            found = self.unlabelled_disclaimer(sections, preamble)
+            if found is not None:
+                disclaimer_parts.append(found)
+        scope = "safety"
+        if disclaimer_parts:
+            spans = _join_parts(disclaimer_parts)
+            disclaimer = SafetyText(self.text(spans, disclaimer_parts[0].line, scope,
+                                              "disclaimer"), Origin.PAGE)
+            if not _plain(spans).strip():
+                disclaimer = self.site_text("disclaimer")
+                self.warn("empty-disclaimer", "the Disclaimer label has no text; the site "
+                          "default is used", disclaimer_parts[0].line)
+        else:
+            disclaimer = self.site_text("disclaimer")
+        if ai_parts:
+            ai_note = SafetyText(self.text(_join_parts(ai_parts), ai_parts[0].line, scope,
+                                           "ai_note"), Origin.PAGE)
+        else:
+            ai_note = self.site_text("ai_note")
+        return disclaimer, ai_note, sections, preamble
+
+    def site_text(self, key: str) -> SafetyText:
+        wording = self.config.site[key]
+        return SafetyText(self.text([Span(wording)], 0, "site", key), Origin.SITE)
+
+    def unlabelled_disclaimer(self, sections: list[_OpenSection],
+                              preamble: list[RawBlock]) -> RawText | None:
+        """A final paragraph that reads like a disclaimer (`c/celecoxib.md` style)."""
+        holder = sections[-1].raw if sections else preamble
+        if not holder or not isinstance(holder[-1], RawParagraph):
+            return None
+        last = holder[-1]
+        if sections and len(holder) == 1 and sections[-1].kind is not SectionKind.FAQS:
+            return None  # the only text of a section is that section's content
+        if _DISCLAIMER_TEXT.search(last.text.plain) and len(last.text.plain.split()) <= 150:
+            holder.pop()
+            return last.text
+        return None
+
+    # -- finishing sections
+    def finish(self, section: _OpenSection) -> Section:
+        if section.kind is SectionKind.FAQS:
+            blocks = self.faq_blocks(section.raw, section.scope)
+            if not any(isinstance(b, Faq) for b in blocks):
+                self.warn("faq-without-questions", "FAQ section has no questions",
+                          section.line)
+        elif section.kind is SectionKind.SIDE_EFFECTS:
+            blocks = self.side_effect_blocks(section.raw, section.scope)
+        else:
+            blocks = self.plain_blocks(section.raw, section.scope)
+        if not blocks:
+            self.warn("empty-section", f"section {section.heading.plain!r} is empty",
+                      section.line)
+        return Section(section.kind, section.heading, tuple(blocks), section.ingredient)
+
+    def plain_blocks(self, raw: list[RawBlock], scope: str) -> list[Block]:
+        out: list[Block] = []
+        for block in raw:
+            if isinstance(block, RawHeading):
+                out.append(LabelledParagraph(
+                    self.text(_strip_colon(block.text.spans), block.text.line, scope, "label"),
+                    self.text([], block.text.line, scope, "text")))
+            elif isinstance(block, RawParagraph):
+                out.append(self.paragraph(block.text, scope))
+            elif isinstance(block, RawList):
+                out.append(self.item_list(block, scope))
+        return out
+
+    def paragraph(self, raw: RawText, scope: str) -> Block:
+        label = split_label(raw.spans)
+        if label is not None:
+            label_text = self.text(label.label, raw.line, scope, "label")
+            if _CALLOUT_LABELS.match(_norm(label.plain)):
+                body: tuple[Block, ...] = ()
+                if label.rest:
+                    body = (Paragraph(self.text(label.rest, raw.line, scope, "p")),)
+                return Callout(label_text, body)
+            return LabelledParagraph(label_text, self.text(label.rest, raw.line, scope, "text"))
+        return Paragraph(self.text(raw.spans, raw.line, scope, "p"))
+
+    def item_list(self, raw: RawList, scope: str) -> ItemList:
+        return ItemList(tuple(self.item(item, scope) for item in raw.items), raw.ordered)
+
+    def item(self, raw: RawItem, scope: str) -> ListItem:
+        return ListItem(self.text(raw.text.spans, raw.text.line, scope, "item"),
+                        tuple(self.plain_blocks(raw.children, scope)))
+
+    # -- side effects
+    def side_effect_blocks(self, raw: list[RawBlock], scope: str) -> list[Block]:
+        out: list[Block] = []
+        index = 0
+        while index < len(raw):
+            block = raw[index]
+            index += 1
+            following = raw[index] if index < len(raw) else None
+            if isinstance(block, (RawParagraph, RawHeading)) and isinstance(following, RawList) \
+                    and self.introduces_list(block):
+                index += 1
+                out.extend(self.groups_from_list(following, scope, intro=block.text))
+                continue
+            if isinstance(block, RawList):
+                out.extend(self.groups_from_list(block, scope, intro=None))
+                continue
+            if isinstance(block, RawParagraph):
+                label = split_label(block.text.spans)
+                if label is not None and label.rest and _severity_label(label.plain):
+                    items = _comma_items(label.rest)
+                    if items is not None:
+                        out.append(self.group(label.label, block.text.line, scope,
+                                              [RawItem(RawText(i, block.text.line))
+                                               for i in items[0]], items[1]))
+                        continue
+            out.extend(self.plain_blocks([block], scope))
+        return out
+
+    def introduces_list(self, block: RawParagraph | RawHeading) -> bool:
+        text = block.text.plain.strip()
+        if isinstance(block, RawHeading):
+            return True
+        label = split_label(block.text.spans)
+        if label is not None and not label.rest:
+            return True
+        return text.endswith(":") and len(text.split()) <= 40
+
+    def groups_from_list(self, raw: RawList, scope: str, intro: RawText | None) -> list[Block]:
+        """A list of side effects: one group, or one group per labelled item."""
+        labelled = [split_label(item.text.spans, bare=True) for item in raw.items]
+        severity_items = [lab for lab in labelled if lab is not None
+                          and _severity_label(lab.plain)]
+        out: list[Block] = []
+        if intro is not None and severity_items and len(severity_items) == len(raw.items):
+            out.append(self.paragraph(intro, scope))  # e.g. an ingredient sub-label
+            intro = None
+        if intro is None and severity_items and len(severity_items) >= len(raw.items) / 2:
+            for item, lab in zip(raw.items, labelled):
+                if lab is None or not _severity_label(lab.plain):
+                    out.append(self.item_list(RawList([item], raw.ordered, item.text.line),
+                                              scope))
+                    continue
+                items: list[RawItem] = []
+                notes: list[list[Span]] = []
+                if lab.rest:
+                    split = _comma_items(lab.rest)
+                    if split is not None:
+                        items = [RawItem(RawText(i, item.text.line)) for i in split[0]]
+                        notes = split[1]
+                    else:
+                        items = [RawItem(RawText(lab.rest, item.text.line))]
+                nested = [c for c in item.children if isinstance(c, RawList)]
+                others = [c for c in item.children if not isinstance(c, RawList)]
+                for child in nested:
+                    items.extend(child.items)
+                group = self.group(lab.label, item.text.line, scope, items, notes)
+                if others:
+                    group = SideEffectGroup(group.label, group.severity, group.frequency,
+                                            group.items,
+                                            group.notes + tuple(self.plain_blocks(others, scope)))
+                out.append(group)
+            return out
+        label_spans = None
+        line = raw.line
+        if intro is not None:
+            label_spans = intro.spans
+            line = intro.line
+        out.append(self.group(label_spans, line, scope, raw.items, []))
+        return out
+
+    def group(self, label: list[Span] | None, line: int, scope: str, items: list[RawItem],
+              notes: list[list[Span]]) -> SideEffectGroup:
+        label_text = self.text(_strip_colon(label), line, scope, "group") if label else None
+        wording = label_text.plain if label_text else ""
+        severity = Severity.UNSPECIFIED
+        if wording and _SERIOUS.search(wording):
+            severity = Severity.SERIOUS
+        elif wording and _COMMON.search(wording):
+            severity = Severity.COMMON
+        frequency = None
+        match = _FREQUENCY.search(wording) if wording else None
+        if match:
+            frequency = (match.group(1) or match.group(2)).strip()
+        return SideEffectGroup(
+            label=label_text, severity=severity, frequency=frequency,
+            items=tuple(self.item(item, scope) for item in items),
+            notes=tuple(Paragraph(self.text(note, line, scope, "note")) for note in notes))
+
+    # -- FAQs
+    def faq_blocks(self, raw: list[RawBlock], scope: str) -> list[Block]:
+        out: list[Block] = []
+        pending: tuple[list[Span], int] | None = None
+        answer: list[Block] = []
+
+        def flush() -> None:
+            nonlocal pending, answer
+            if pending is not None:
+                out.append(Faq(self.text(pending[0], pending[1], scope, "q"), tuple(answer)))
+            pending, answer = None, []
+
+        def start(question: list[Span], line: int) -> None:
+            flush()
+            nonlocal pending
+            pending = (_cut_prefix(question, _QUESTION_PREFIX), line)
+
+        def add_answer(spans: list[Span], line: int, children: list[RawBlock]) -> None:
+            spans = _cut_prefix(spans, _ANSWER_PREFIX)
+            if _plain(spans).strip():
+                answer.append(Paragraph(self.text(spans, line, scope, "a")))
+            answer.extend(self.plain_blocks(children, scope))
+
+        for block in raw:
+            units: list[tuple[RawText, list[RawBlock]]]
+            if isinstance(block, RawList):
+                units = [(item.text, item.children) for item in block.items]
+                if not any(_split_question(t.spans) for t, _ in units) and pending is None:
+                    out.append(self.item_list(block, scope))
+                    continue
+            elif isinstance(block, RawParagraph):
+                units = [(block.text, [])]
+            else:
+                flush()
+                out.extend(self.plain_blocks([block], scope))
+                continue
+            for text, children in units:
+                pairs = _split_questions(text.spans)
+                if pairs:
+                    for question, rest in pairs:
+                        start(question, text.line)
+                        add_answer(rest, text.line, [])
+                    answer.extend(self.plain_blocks(children, scope))
+                elif pending is not None:
+                    add_answer(text.spans, text.line, children)
+                else:
+                    out.extend(self.plain_blocks(
+                        [RawParagraph(text)] if isinstance(block, RawParagraph)
+                        else [RawList([RawItem(text, children)], False, text.line)], scope))
+        flush()
+        return out
+
+    # -- extras
+    def generic_name(self, sections: Sequence[Section]) -> str | None:
+        for section in sections:
+            if section.kind is SectionKind.GENERIC_NAME:
+                for block in section.blocks:
+                    if isinstance(block, Paragraph) and block.text:
+                        return block.text.plain.strip()
+                    if isinstance(block, LabelledParagraph):
+                        return (block.text.plain or block.label.plain).strip()
+                    if isinstance(block, ItemList) and block.items:
+                        return block.items[0].text.plain.strip()
+        return None
+
+    def check_placeholders(self, preamble: Sequence[Block], sections: Sequence[Section]) -> None:
+        from publish.model import block_texts
+
+        for block in [*preamble, *(b for s in sections for b in s.blocks)]:
+            for text in block_texts(block):
+                match = _PLACEHOLDER.search(text.plain)
+                if match:
+                    self.warn("placeholder", f"template placeholder {match.group(0)!r} left "
+                              "in the text", text.line)
+
+
+def _split_heading(spans: list[Span]) -> tuple[list[Span], list[Span]]:
+    """`Usage: Caffeine is …` → (`Usage`, `Caffeine is …`); `Usage:` → (`Usage`, [])."""
+    plain = _plain(spans)
+    colon = plain.find(":")
+    if colon == -1:
+        return spans, []
+    head, rest = _split_at(spans, colon, 1)
+    return head, rest
+
+
+def _strip_colon(spans: Sequence[Span] | None) -> list[Span]:
+    spans = _strip_spans(list(spans or []))
+    if spans and spans[-1].text.endswith(":"):
+        spans[-1] = Span(spans[-1].text[:-1].rstrip(), spans[-1].marks)
+    return [s for s in spans if s.text]
+
+
+def _join_parts(parts: list[RawText]) -> list[Span]:
+    spans: list[Span] = []
+    for part in parts:
+        if spans and part.spans:
+            spans.append(Span(" "))
+        spans.extend(part.spans)
+    return _merge(spans)
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", _norm(text)).strip("-")
+    return slug[:40] or "x"
+
+
+def _severity_label(label: str) -> bool:
+    normal = _norm(label)
+    return bool(_SERIOUS.search(normal) or _COMMON.search(normal) or _FREQUENCY.search(normal)
+                or re.search(r"\b(rare|rarely|less common|uncommon|side effects?|reactions?|"
+                             r"effects?)\b", normal))
+
+
+def _comma_items(spans: list[Span]) -> tuple[list[list[Span]], list[list[Span]]] | None:
+    """`Headache, dizziness, nausea. Seek help if …` → items and trailing sentences.
+
+    Returns None when the text is prose rather than a list (long pieces).
+    """
+    plain = _plain(spans)
+    sentence_end = re.search(r"[.!]\s+(?=[A-Z])", plain)
+    head, tail = (spans, []) if sentence_end is None else _split_at(spans, sentence_end.end())
+    head_plain = _plain(head).rstrip(".")
+    separator = ";" if ";" in head_plain else ","
+    pieces = _split_top_level(head_plain, separator)
+    if len(pieces) < 2 or any(len(p.split()) > 8 for p in pieces):
+        return None
+    items: list[list[Span]] = []
+    position = 0
+    for piece in pieces:
+        start = head_plain.index(piece, position)
+        end = start + len(piece)
+        left, _ = _split_at(head, end)
+        _, middle = _split_at(left, start)
+        position = end
+        if _plain(middle).strip():
+            items.append(middle)
+    # A final "and" belongs to the sentence, not the last item's meaning, but keep the word.
+    notes = [tail] if _plain(tail).strip() else []
+    if head_plain != _plain(head) and not notes:
+        pass
+    return items, notes
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    pieces, depth, current = [], 0, []
+    for char in text:
+        if char in "([":
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+        if char == separator and depth == 0:
+            pieces.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    pieces.append("".join(current).strip())
+    return [p for p in pieces if p]
+
+
+def _split_question(spans: list[Span]) -> tuple[list[Span], list[Span]] | None:
+    pairs = _split_questions(spans)
+    return pairs[0] if pairs else None
+
+
+def _split_questions(spans: list[Span]) -> list[tuple[list[Span], list[Span]]]:
+    """Find FAQ questions at the start of a paragraph or item.
+
+    Shapes: `**Q: …?** A: …`, `**…?** answer`, `Q: …? A: …`, `*…?* answer *…?* answer`
+    (several italic questions in one item), `**Q: …**` alone (answer follows).
+    """
+    if not spans:
+        return []
+    first = spans[0]
+    plain = _plain(spans)
+    if "bold" in first.marks or ("italic" in first.marks and first.text.strip().endswith("?")):
+        question_text = first.text.strip()
+        is_question = question_text.endswith("?") or _QUESTION_PREFIX.match(question_text) \
+            or question_text.endswith("?:")
+        if is_question and not _ANSWER_PREFIX.match(question_text):
+            rest = _strip_spans(list(spans[1:]))
+            if "italic" in first.marks and "bold" not in first.marks:
+                return [([Span(question_text)], r) for r in [rest]] if not any(
+                    "italic" in s.marks and s.text.strip().endswith("?") for s in rest) \
+                    else _italic_questions(spans)
+            return [([Span(question_text.rstrip(":"), first.marks - {"bold"})], rest)]
+    match = _QUESTION_PREFIX.match(plain)
+    if match:
+        answer = _INLINE_ANSWER.search(plain, match.end())
+        if answer:
+            question, rest = _split_at(spans, answer.start(), answer.end() - answer.start())
+            return [(question, rest)]
+        question_end = plain.find("?", match.end())
+        if question_end != -1:
+            question, rest = _split_at(spans, question_end + 1)
+            return [(question, rest)]
+        return [(spans, [])]
+    return []
+
+
+def _italic_questions(spans: list[Span]) -> list[tuple[list[Span], list[Span]]]:
+    pairs: list[tuple[list[Span], list[Span]]] = []
+    for span in spans:
+        if "italic" in span.marks and span.text.strip().endswith("?"):
+            pairs.append(([Span(span.text.strip())], []))
+        elif pairs:
+            pairs[-1][1].append(span)
+        else:
+            pairs.append(([], [span]))
+    return [(q, _strip_spans(a)) for q, a in pairs if q]
+
+
+def read_page(path: Path, config: SiteConfig, key: str | None = None) -> Leaflet:
+    """Read one page into a `Leaflet`; raises `PageError` (with file and line) if it can't."""
+    source = load_source(path)
+    builder = LeafletBuilder(source, config, key or path.name)
+    try:
+        return builder.build()
+    except RecursionError:
+        raise PageError("structure nested too deeply to read", path) from None
