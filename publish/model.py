@@ -142,6 +142,10 @@ Block = Union[Paragraph, LabelledParagraph, ItemList, Callout, SideEffectGroup, 
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the page. On multi-ingredient pages `ingredient` names the group; the
+    introduction of a group (text right under the ingredient's heading) is a section of kind
+    `other` whose heading is empty: renderers show the group heading, not an empty one."""
+
     kind: SectionKind
     heading: Text
     blocks: tuple[Block, ...]

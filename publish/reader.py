@@ -594,6 +594,14 @@ class LeafletBuilder:
                 current.raw.append(RawParagraph(RawText(value, heading.line)))
 
         def add(block: RawBlock) -> None:
+            nonlocal current
+            if current is None and ingredient is not None:
+                # Text right under an ingredient heading: the group's introduction, a
+                # section with an empty heading.
+                scope = self.scope_for(SectionKind.OTHER, ingredient)
+                current = _OpenSection(SectionKind.OTHER, self.text([], 0, scope, "heading"),
+                                       ingredient, [], scope, _raw_line(block))
+                sections.append(current)
             (current.raw if current is not None else preamble).append(block)
 
         index = 0
@@ -607,9 +615,14 @@ class LeafletBuilder:
                     head, value = _split_heading(head_spans)
                     open_section(kind, RawText(head, block.text.line), value)
                     continue
-                if self.is_ingredient(block.text.plain):
-                    ingredient = self.text(_strip_colon(head_spans), block.text.line,
-                                           _slug(block.text.plain), "ingredient")
+                split = self.ingredient_prefix(block.text.plain)
+                if split is not None:
+                    name, kind = split
+                    ingredient = self.text([Span(name)], block.text.line, _slug(name),
+                                           "ingredient")
+                    if kind is not SectionKind.OTHER:
+                        open_section(kind, block.text, [])
+                        continue
                     current = None
                     continue
                 head, value = _split_heading(head_spans)
@@ -647,6 +660,18 @@ class LeafletBuilder:
                 continue
             add(block)
         return preamble, sections
+
+    def ingredient_prefix(self, text: str) -> tuple[str, SectionKind] | None:
+        """`Heparin` → (Heparin, OTHER); `Benzyl Nicotinate Usage` → (…, USAGE); else None."""
+        if self.is_ingredient(text):
+            return text.strip().rstrip(":").strip(), SectionKind.OTHER
+        words = text.strip().rstrip(":").split()
+        for cut in range(len(words) - 1, 0, -1):
+            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+            kind = classify_heading(tail)[0]
+            if kind is not SectionKind.OTHER and self.is_ingredient(head):
+                return head, kind
+        return None
 
     def is_ingredient(self, text: str) -> bool:
         name = _norm(re.sub(r"\(.*?\)", "", _cut_prefix([Span(text)], _NUMBERED)[0].text
@@ -970,6 +995,10 @@ class LeafletBuilder:
                 if match:
                     self.warn("placeholder", f"template placeholder {match.group(0)!r} left "
                               "in the text", text.line)
+
+
+def _raw_line(block: RawBlock) -> int:
+    return block.line if isinstance(block, RawList) else block.text.line
 
 
 def _split_heading(spans: list[Span]) -> tuple[list[Span], list[Span]]:
