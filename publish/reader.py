@@ -663,14 +663,14 @@ class LeafletBuilder:
 
     def ingredient_prefix(self, text: str) -> tuple[str, SectionKind] | None:
         """`Heparin` → (Heparin, OTHER); `Benzyl Nicotinate Usage` → (…, USAGE); else None."""
-        if self.is_ingredient(text):
-            return text.strip().rstrip(":").strip(), SectionKind.OTHER
         words = text.strip().rstrip(":").split()
         for cut in range(len(words) - 1, 0, -1):
             head, tail = " ".join(words[:cut]), " ".join(words[cut:])
             kind = classify_heading(tail)[0]
             if kind is not SectionKind.OTHER and self.is_ingredient(head):
                 return head, kind
+        if self.is_ingredient(text):
+            return text.strip().rstrip(":").strip(), SectionKind.OTHER
         return None
 
     def is_ingredient(self, text: str) -> bool:
@@ -913,9 +913,12 @@ class LeafletBuilder:
         elif wording and _COMMON.search(wording):
             severity = Severity.COMMON
         frequency = None
-        match = _FREQUENCY.search(wording) if wording else None
-        if match:
-            frequency = (match.group(1) or match.group(2)).strip()
+        matches = list(_FREQUENCY.finditer(wording)) if wording else []
+        figures = [m.group(1) for m in matches if m.group(1)]
+        if figures:
+            frequency = figures[0].strip()
+        elif matches:
+            frequency = matches[0].group(2).strip()
         return SideEffectGroup(
             label=label_text, severity=severity, frequency=frequency,
             items=tuple(self.item(item, scope) for item in items),
