@@ -1,0 +1,92 @@
+"""The `html` renderer: the leaflet as a standalone, accessible web page.
+
+The page comes from the theme's Jinja2 template (see `publish.theme`); the PDF renderer prints
+the very same markup, so what a screen reader finds in the web page is what the PDF's tag tree
+holds. The theme's CSS is inlined here, which keeps the page one self-contained file that
+fetches nothing; the PDF instead gets the same CSS pre-parsed once per process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from publish import __version__
+from publish.model import Leaflet
+from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
+from publish.theme import (
+    TemplateSet,
+    Theme,
+    find_theme,
+    format_day,
+    html_lang,
+    outline,
+    text_direction,
+)
+
+
+class ThemeCache:
+    """Themes and their templates, loaded once per process and reused for every page."""
+
+    def __init__(self) -> None:
+        self._themes: dict[tuple[str | None, Path], tuple[Theme, TemplateSet]] = {}
+
+    def get(self, context: RenderContext) -> tuple[Theme, TemplateSet]:
+        spec = context.theme or context.config.site["theme"]
+        key = (spec, context.config.root)
+        if key not in self._themes:
+            theme = find_theme(spec, context.config.root)
+            self._themes[key] = (theme, TemplateSet(theme))
+        return self._themes[key]
+
+
+def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSet, *,
+                 medium: str, css: str | None = None, date_style: str = "long") -> str:
+    """The leaflet page. `medium` is `screen` or `print`; `css` is inlined when given."""
+    values: dict[str, Any] = {
+        "leaflet": leaflet,
+        "title": leaflet.title,
+        "lang": html_lang(context.locale),
+        "dir": text_direction(context.locale),
+        "site_name": context.config.site["name"],
+        "preamble": leaflet.preamble,
+        "headings": outline(leaflet),
+        "disclaimer": leaflet.disclaimer.text,
+        "ai_note": leaflet.ai_note.text,
+        "printed": format_day(context.today, context.locale, date_style),
+        "medium": medium,
+        "css": Markup(_safe_style(css)) if css is not None else None,
+        "generator": f"publish {__version__}",
+    }
+    return templates.render(values, context.strings)
+
+
+def _safe_style(css: str) -> str:
+    # Theme CSS is trusted data, but "</style" inside it would end the element early.
+    return css.replace("</", "<\\/")
+
+
+class HtmlRenderer(Renderer):
+    name = "html"
+    suffixes = (".html",)
+    safety_suffix = ".html"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.themes = ThemeCache()
+        self._css: dict[Path, str] = {}
+
+    def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
+        theme, templates = self.themes.get(context)
+        if theme.folder not in self._css:
+            self._css[theme.folder] = theme.stylesheet_text()
+        html = leaflet_html(leaflet, context, templates, medium="screen",
+                            css=self._css[theme.folder])
+        return RenderResult((OutputFile(".html", html.encode("utf-8"),
+                                        "text/html; charset=utf-8"),))
+
+    def inputs(self, context: RenderContext) -> list[Path]:
+        theme, _ = self.themes.get(context)
+        return theme.files()

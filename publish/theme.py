@@ -1,0 +1,482 @@
+"""Themes: folders of Jinja2 templates, CSS and a `theme.toml`, shared by the HTML and PDF formats.
+
+A theme is data, never code. `find_theme` turns a name (`large-print` → `themes/large-print/`
+at the site root or among the built-in themes) or a folder path into a validated `Theme`;
+templates a theme does not ship are taken from the default theme, so a user's theme can be as
+small as a `theme.toml` and one stylesheet.
+
+Everything WeasyPrint may open goes through `ThemeFetcher`, which refuses the network and any
+file outside the theme folder and the font folders the theme asked for: a page cannot make the
+renderer read `/etc/passwd` or call a web server, whatever it contains.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import json
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from markupsafe import Markup, escape
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from publish.config import Setting
+from publish.errors import ConfigError
+from publish.model import (
+    Callout,
+    Faq,
+    ItemList,
+    LabelledParagraph,
+    Leaflet,
+    Paragraph,
+    Section,
+    SideEffectGroup,
+    Text,
+)
+from publish.renderers.base import Strings
+
+THEME_FILE = "theme.toml"
+DEFAULT_THEME = "large-print"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Built-in themes live next to the package in a source checkout, or inside it when installed.
+BUILTIN_THEME_DIRS = (_PACKAGE_DIR.parent / "themes", _PACKAGE_DIR / "themes")
+
+THEME_SETTINGS: dict[str, Setting] = {
+    "name": Setting("", str, "Theme name shown in messages."),
+    "description": Setting("", str, "One line saying what the theme is for."),
+    "template": Setting("leaflet.html", str, "Jinja2 template of one leaflet (HTML and PDF)."),
+    "stylesheets": Setting(["leaflet.css"], list,
+                           "CSS for screen and print, inlined into the HTML output.",
+                           item_type=str),
+    "print_stylesheets": Setting(["print.css"], list,
+                                 "CSS for the PDF only: page size, margins, running heads.",
+                                 item_type=str),
+    "fonts": Setting([], list, "Font packages embedded in the PDF (`fontpkg-SLUG` on PyPI).",
+                     item_type=str),
+    "min_font_pt": Setting(0.0, float,
+                           "Smallest text size the theme promises, in points (0: no promise)."),
+}
+
+# Scripts written right to left: the page direction follows the locale.
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
+
+_NUMBER_UNIT = re.compile(
+    r"(\d)[ \t]+(?=(?:mg|mcg|µg|μg|g|kg|ml|mL|L|IU|units?|%|°C|°F|mmol|mmHg|hours?|days?|"
+    r"weeks?|minutes?|times)\b|%|°)")
+
+
+# --- theme loading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A validated theme folder. `settings` holds every `theme.toml` key, defaults filled."""
+
+    name: str
+    folder: Path
+    settings: Mapping[str, Any]
+    fallback: Path | None
+    """Folder of the default theme, where templates missing from this one are found."""
+
+    @property
+    def template(self) -> str:
+        return self.settings["template"]
+
+    @property
+    def min_font_pt(self) -> float:
+        return self.settings["min_font_pt"]
+
+    def stylesheet_paths(self, *, print_only: bool) -> list[Path]:
+        key = "print_stylesheets" if print_only else "stylesheets"
+        return [self.folder / name for name in self.settings[key]]
+
+    def stylesheet_text(self) -> str:
+        """The screen-and-print CSS, concatenated (what the HTML output inlines)."""
+        return "\n".join(path.read_text(encoding="utf-8")
+                         for path in self.stylesheet_paths(print_only=False))
+
+    def font_folders(self) -> list[Path]:
+        return [font.folder for font in self.fonts()]
+
+    def fonts(self) -> list[FontPackage]:
+        return [find_font_package(slug, self.folder / THEME_FILE)
+                for slug in self.settings["fonts"]]
+
+    def files(self) -> list[Path]:
+        """Every file of the theme (and its fallback templates): a change must rebuild."""
+        found: list[Path] = []
+        for folder in (self.folder, self.fallback):
+            if folder is None:
+                continue
+            found.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
+        return found
+
+
+def find_theme(spec: str | None, root: Path) -> Theme:
+    """The theme named by `spec` (a name or a folder), looked up from the site `root`."""
+    spec = spec or DEFAULT_THEME
+    folder = _locate(spec, root)
+    if folder is None:
+        available = ", ".join(sorted(builtin_themes(root))) or "none"
+        raise ConfigError(f"unknown theme {spec!r} (available: {available}; or give the path "
+                          "of a theme folder)")
+    fallback = _locate(DEFAULT_THEME, root, names_only=True)
+    if fallback is not None and fallback.resolve() == folder.resolve():
+        fallback = None
+    return load_theme(folder, fallback)
+
+
+def builtin_themes(root: Path) -> dict[str, Path]:
+    """Themes found by name: the site's `themes/` folder first, then the built-in ones."""
+    found: dict[str, Path] = {}
+    for base in (root / "themes", *BUILTIN_THEME_DIRS):
+        if base.is_dir():
+            for child in sorted(base.iterdir()):
+                if (child / THEME_FILE).is_file():
+                    found.setdefault(child.name, child.resolve())
+    return found
+
+
+def _locate(spec: str, root: Path, names_only: bool = False) -> Path | None:
+    looks_like_path = any(sep in spec for sep in ("/", "\\")) or spec.startswith((".", "~"))
+    if not looks_like_path:
+        named = builtin_themes(root).get(spec)
+        if named is not None or names_only:
+            return named
+    candidate = Path(spec).expanduser()
+    for folder in ([candidate] if candidate.is_absolute() else [root / candidate,
+                                                                 Path.cwd() / candidate]):
+        if (folder / THEME_FILE).is_file():
+            return folder.resolve()
+        if folder.is_dir():
+            raise ConfigError(f"not a theme folder (no {THEME_FILE})", folder)
+    return None
+
+
+def load_theme(folder: Path, fallback: Path | None = None) -> Theme:
+    """Read and validate `folder/theme.toml`: unknown keys and missing files are errors."""
+    folder = folder.resolve()
+    path = folder / THEME_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"not valid TOML: {error}", path,
+                          getattr(error, "lineno", None)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {error}", path) from None
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in THEME_SETTINGS:
+            known = ", ".join(THEME_SETTINGS)
+            raise ConfigError(f"unknown key {key!r} (known: {known})", path)
+        values[key] = THEME_SETTINGS[key].check("theme", key, value, path)
+    for key, setting in THEME_SETTINGS.items():
+        values.setdefault(key, list(setting.default) if isinstance(setting.default, list)
+                          else setting.default)
+    for key in ("stylesheets", "print_stylesheets"):
+        for name in values[key]:
+            _theme_file(folder, name, key, path)
+    template_dirs = [folder] + ([fallback] if fallback else [])
+    if not any((base / values["template"]).is_file() for base in template_dirs):
+        raise ConfigError(f"template: no file {values['template']!r} in the theme", path)
+    theme = Theme(values["name"] or folder.name, folder, values, fallback)
+    theme.fonts()  # fail now, naming theme.toml, if a font package is missing
+    return theme
+
+
+def _theme_file(folder: Path, name: str, key: str, path: Path) -> Path:
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder):
+        raise ConfigError(f"{key}: {name!r} is outside the theme folder", path)
+    if not target.is_file():
+        raise ConfigError(f"{key}: no file {name!r} in the theme", path)
+    return target
+
+
+# --- fonts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str
+    path: Path
+    weight: int
+    style: str
+
+
+@dataclass(frozen=True)
+class FontPackage:
+    """A `fontpkg-SLUG` package from PyPI: font files plus a `metadata.json` describing them."""
+
+    slug: str
+    folder: Path
+    faces: tuple[FontFace, ...]
+
+    def font_face_css(self) -> str:
+        rules = []
+        for face in self.faces:
+            rules.append(
+                f"@font-face {{ font-family: {css_string(face.family)}; "
+                f"src: url({css_string(face.path.as_uri())}); font-weight: {face.weight}; "
+                f"font-style: {face.style}; }}")
+        return "\n".join(rules)
+
+
+def find_font_package(slug: str, theme_file: Path | None = None) -> FontPackage:
+    module_name = "fontpkg_" + slug.replace("-", "_")
+    try:
+        module = importlib.import_module(module_name)
+        root = Path(module.ROOT)
+        metadata = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
+    except (ImportError, AttributeError, OSError, ValueError) as error:
+        raise ConfigError(f"fonts: font package fontpkg-{slug} is not usable ({error})",
+                          theme_file) from None
+    faces = []
+    for entry in metadata.get("files", []):
+        path = (root / entry["path"]).resolve()
+        if path.is_file() and path.is_relative_to(root):
+            style = entry.get("style", "normal")
+            faces.append(FontFace(metadata["family"], path, int(entry.get("weight", 400)),
+                                  style if style in ("normal", "italic", "oblique")
+                                  else "normal"))
+    if not faces:
+        raise ConfigError(f"fonts: fontpkg-{slug} lists no font files", theme_file)
+    return FontPackage(slug, root, tuple(faces))
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+class ThemeFetcher(URLFetcher):
+    """WeasyPrint's only way to open anything: local files under the allowed folders.
+
+    Every request is recorded in `requests` (tests prove a hostile page fetches nothing).
+    Refused requests raise, which WeasyPrint logs as an error: the PDF renderer turns logged
+    errors into a failed job, so a refusal never produces a silently incomplete leaflet.
+    """
+
+    def __init__(self, allowed: Iterable[Path]) -> None:
+        super().__init__(timeout=1, allowed_protocols={"file"}, allow_redirects=False)
+        self.allowed = tuple(Path(folder).resolve() for folder in allowed)
+        self.requests: list[str] = []
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        self.requests.append(url)
+        path = self.allowed_path(url)
+        if path is None:
+            raise ValueError(f"refused to fetch {url!r}: only theme and font files may be read")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+
+    def allowed_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_file():
+            return None
+        if any(path.is_relative_to(folder) for folder in self.allowed):
+            return path
+        return None
+
+
+# --- the view of a leaflet that templates see -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One heading of the leaflet body with its level (2 or 3) and the blocks under it."""
+
+    id: str
+    level: int
+    text: Text | None
+    label: str
+    """The heading as plain text; empty for a section that has no heading of its own."""
+    blocks: tuple[Any, ...] = ()
+    children: tuple[Heading, ...] = ()
+    kind: str = "section"
+
+
+def outline(leaflet: Leaflet) -> list[Heading]:
+    """Sections as headings without gaps: an H2 per section; on multi-ingredient pages each
+    run of sections about one ingredient becomes an H2 (the ingredient) with H3 sections.
+
+    The corpus goes `#` → `###`, which PDF/UA rejects, so levels come from this structure and
+    never from the source. A section with an empty heading (text right under an ingredient
+    heading) gets no heading element: an empty heading is worse than none.
+    """
+    numbers = iter(range(1, 100_000))
+    headings: list[Heading] = []
+    sections = list(leaflet.sections)
+    index = 0
+    while index < len(sections):
+        section = sections[index]
+        if section.ingredient is None:
+            headings.append(_section_heading(section, 2, next(numbers)))
+            index += 1
+            continue
+        name = section.ingredient.plain
+        run = [section]
+        while (index + len(run) < len(sections)
+               and sections[index + len(run)].ingredient is not None
+               and sections[index + len(run)].ingredient.plain == name):  # type: ignore[union-attr]
+            run.append(sections[index + len(run)])
+        index += len(run)
+        intro: tuple[Any, ...] = ()
+        if not run[0].heading:
+            intro, run = run[0].blocks, run[1:]
+        group_id = f"section-{next(numbers)}"
+        children = tuple(_section_heading(s, 3, next(numbers)) for s in run)
+        headings.append(Heading(group_id, 2, section.ingredient, name, intro, children,
+                                kind="ingredient"))
+    return headings
+
+
+def _section_heading(section: Section, level: int, number: int) -> Heading:
+    return Heading(f"section-{number}", level, section.heading if section.heading else None,
+                   section.heading.plain.strip(), section.blocks, kind=section.kind.value)
+
+
+def block_kind(block: Any) -> str:
+    """The name templates dispatch on (`{% if block is block('list') %}` style)."""
+    for cls, name in ((Paragraph, "paragraph"), (LabelledParagraph, "labelled"),
+                      (ItemList, "list"), (Callout, "callout"),
+                      (SideEffectGroup, "side_effects"), (Faq, "faq")):
+        if isinstance(block, cls):
+            return name
+    raise TypeError(f"not a block: {type(block).__name__}")
+
+
+def inline(text: Text | str | None) -> Markup:
+    """A text unit as escaped inline HTML: bold, italic, sub and sup become elements.
+
+    Every character of page text is escaped here, so markup in a page shows as text.
+    A number and its unit are kept on one line ("5 mg"), as large-print guidance asks.
+    """
+    if text is None:
+        return Markup("")
+    if isinstance(text, str):
+        return Markup(_keep_units(str(escape(text))))
+    out: list[str] = []
+    for span in text.spans:
+        html = _keep_units(str(escape(span.text)))
+        for mark, tag in (("sub", "sub"), ("sup", "sup"), ("italic", "em"), ("bold", "strong")):
+            if mark in span.marks:
+                html = f"<{tag}>{html}</{tag}>"
+        out.append(html)
+    return Markup("".join(out))
+
+
+def _keep_units(html: str) -> str:
+    return _NUMBER_UNIT.sub("\\1\u00a0", html)
+
+
+def css_string(value: str) -> str:
+    """A CSS string literal holding `value` exactly (quotes, backslashes, controls escaped)."""
+    out = ['"']
+    for char in value:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" +,;:-") + "…"
+
+
+# --- locale -----------------------------------------------------------------------------------
+
+
+def html_lang(locale: str) -> str:
+    """BCP 47 form of a locale (`pt_BR` → `pt-BR`)."""
+    return locale.replace("_", "-")
+
+
+def text_direction(locale: str) -> str:
+    return "rtl" if html_lang(locale).split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+def babel_locale(locale: str) -> Locale:
+    """The Babel locale for dates; pseudo-locales (`en-XA`) fall back to their language."""
+    for candidate in (locale.replace("-", "_"), locale.replace("_", "-").split("-")[0], "en"):
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale("en")
+
+
+def format_day(day: _dt.date, locale: str, style: str = "long") -> str:
+    return format_date(day, format=style, locale=babel_locale(locale))
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+class TemplateSet:
+    """The Jinja2 environment of one theme, built once and reused for every page."""
+
+    def __init__(self, theme: Theme) -> None:
+        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(theme.folder))]
+        if theme.fallback is not None:
+            # Templates a theme lacks come from the default theme, which is also reachable
+            # as "default/NAME" so a theme's template can extend the one it replaces.
+            fallback = jinja2.FileSystemLoader(str(theme.fallback))
+            loaders += [jinja2.PrefixLoader({"default": fallback}), fallback]
+        else:
+            loaders.append(jinja2.PrefixLoader(
+                {"default": jinja2.FileSystemLoader(str(theme.folder))}))
+        self.theme = theme
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["inline"] = inline
+        self.env.filters["block_kind"] = block_kind
+        self.env.tests["block"] = lambda value, name: block_kind(value) == name
+        try:
+            self.template = self.env.get_template(theme.template)
+        except jinja2.TemplateSyntaxError as error:
+            raise ConfigError(f"template error: {error.message}", error.filename,
+                              error.lineno) from None
+
+    def render(self, values: Mapping[str, Any], strings: Strings) -> str:
+        # Installed per render: the strings belong to the locale being rendered.
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            strings.gettext, strings.ngettext, newstyle=True, pgettext=strings.pgettext)
+        try:
+            return self.template.render(values)
+        except jinja2.TemplateError as error:
+            raise ConfigError(f"template error: {error}",
+                              self.theme.folder / self.theme.template) from None
+
+
+def iter_headings(headings: Iterable[Heading]) -> Iterator[Heading]:
+    for heading in headings:
+        yield heading
+        yield from iter_headings(heading.children)
