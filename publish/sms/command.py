@@ -1,0 +1,89 @@
+"""`publish sms-count TEXT|-`: what one message costs, for checking a message by hand."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from publish.sms import gsm
+from publish.sms.transliterate import Transliterator, load_locale
+
+
+@click.command("sms-count")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--transliterate", "-t", is_flag=True,
+              help="Count the text as the sms renderer would send it: typographic characters "
+                   "replaced, medical symbols written out (see --locale).")
+@click.option("--locale", "-l", default="en", show_default=True,
+              help="Locale whose locales/<lang>/sms.toml gives the words (with -t).")
+@click.option("--segments", "show_segments", is_flag=True,
+              help="Also print each segment as the network would send it.")
+@click.pass_context
+def sms_count(ctx: click.Context, text: str, as_json: bool, transliterate: bool, locale: str,
+              show_segments: bool) -> None:
+    """Count TEXT (or standard input for "-") as one SMS: encoding, septets or UTF-16 units,
+    segments, and the characters that force UCS-2.
+
+    One trailing newline of standard input is ignored (what `echo` adds).
+    """
+    if text == "-":
+        text = sys.stdin.read()
+        if text.endswith("\n"):
+            text = text[:-1]
+            if text.endswith("\r"):
+                text = text[:-1]
+    original = text
+    replaced: dict[str, str] = {}
+    if transliterate:
+        text = Transliterator(load_locale(_locales_dir(ctx), locale))(text, replaced)
+    figures = gsm.count(text)
+    segments = gsm.split_segments(text, figures.encoding)
+    if as_json:
+        data = figures.to_dict()
+        data["per_segment"] = figures.per_segment
+        if transliterate:
+            data["original"] = original
+            data["transliterated"] = replaced
+        if show_segments:
+            data["segment_texts"] = segments
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    unit = "septets" if figures.encoding is gsm.Encoding.GSM7 else "UTF-16 units"
+    if transliterate:
+        click.echo(f"text:       {text}")
+    click.echo(f"encoding:   {figures.encoding.value}")
+    click.echo(f"characters: {figures.characters}")
+    click.echo(f"{unit + ':':<11} {figures.units}")
+    click.echo(f"segments:   {figures.segments} ({figures.per_segment} {unit} per segment)")
+    if figures.offending:
+        click.echo("forced UCS-2 by:")
+        hint = None if transliterate else Transliterator(load_locale(_locales_dir(ctx), locale))
+        for ch in figures.offending:
+            info = gsm.describe(ch)
+            line = f"  {info['char']!r} {info['codepoint']} {info['name']} (x{text.count(ch)})"
+            if hint is not None:
+                form = hint(f"a{ch}a")[1:-1].strip()
+                if form != ch and gsm.is_gsm7(form):
+                    line += f": -t writes {form!r}"
+            click.echo(line)
+    for key, value in replaced.items():
+        click.echo(f"replaced:   {key!r} -> {value!r}")
+    if show_segments:
+        for index, segment in enumerate(segments, start=1):
+            click.echo(f"[{index}] {segment}")
+
+
+def _locales_dir(ctx: click.Context) -> Path:
+    """The site's locales folder when a publish.toml is found, else ./locales."""
+    from publish.config import load_config
+    from publish.errors import PublishError
+
+    config_path = (ctx.obj or {}).get("config_path") if ctx.obj is not None else None
+    try:
+        return load_config(path=config_path).locales_dir
+    except PublishError:
+        return Path("locales").resolve()
