@@ -98,6 +98,14 @@ class Renderer(ABC):
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         """Render one leaflet; raise `RenderError` for a page this format cannot carry."""
 
+    def safety_texts(self, leaflet: Leaflet, context: RenderContext) -> tuple[str, str]:
+        """The disclaimer and AI note as this format carries them, whole (contract test).
+
+        The default is the leaflet's own texts; a format with approved short forms (SMS)
+        returns those it writes.
+        """
+        return leaflet.disclaimer.text.plain, leaflet.ai_note.text.plain
+
     def inputs(self, context: RenderContext) -> list[Path]:
         """Files (theme, lexicon…) whose change must rebuild this format's outputs."""
         return []
