@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from publish.sms import gsm
 from publish.sms.gsm import Encoding, count, split_segments
 
-# --- hand-counted cases ------------------------------------------------------------------------
+# --- hand-counted cases ---
 
 
 def test_exactly_160_characters_is_one_segment() -> None:
@@ -94,7 +94,7 @@ def test_offending_and_description() -> None:
     assert "septets" in count("a").to_dict()
 
 
-# --- the gsm0338 codec agrees with our table -------------------------------------------------------
+# --- the gsm0338 codec agrees with our table ---
 
 
 def test_alphabet_matches_the_gsm0338_codec() -> None:
@@ -111,7 +111,7 @@ def test_alphabet_matches_the_gsm0338_codec() -> None:
             assert gsm.units(ch, Encoding.GSM7) == len(encoded), ch
 
 
-# --- an independent reference ----------------------------------------------------------------
+# --- an independent reference ---
 
 
 def reference_segments(text: str) -> int:

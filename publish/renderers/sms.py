@@ -1,0 +1,161 @@
+"""The `sms` renderer: a short, exact and safe SMS summary of a leaflet.
+
+Writes `<page>.sms.txt` (the messages in order, separated by a blank line) and `<page>.sms.json`
+(per message: text, encoding, characters, septets or UTF-16 units, segments and, for UCS-2, the
+characters that forced it; totals; what was trimmed). What the summary says and how it is cut
+is in `publish.sms.summary`; the encoding arithmetic in `publish.sms.gsm`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from publish.config import Setting
+from publish.errors import ConfigError
+from publish.model import Leaflet
+from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
+from publish.sms import gsm
+from publish.sms.summary import CONCATENATED, SEPARATE, Bundle, Options, compose, gather
+from publish.sms.transliterate import (
+    SmsLocale,
+    Transliterator,
+    find_locale_file,
+    flatten,
+    load_locale,
+)
+
+DEFAULT_SHORT_DISCLAIMER = "Not medical advice: ask a doctor or pharmacist."
+DEFAULT_SHORT_AI_NOTE = "AI-generated or crowd-sourced, may be inaccurate."
+
+
+class SmsRenderer(Renderer):
+    name = "sms"
+    suffixes = (".sms.txt", ".sms.json")
+    safety_suffix = ".sms.txt"
+    version = "1"
+    settings = {
+        "max_segments": Setting(3, int, "Budget per page: segments of the concatenated message, "
+                                "or number of messages in separate mode."),
+        "mode": Setting(CONCATENATED, str, "`concatenated`: one long message the network "
+                        "splits; `separate`: self-contained one-segment messages numbered (1/3).",
+                        choices=(CONCATENATED, SEPARATE)),
+        "safety": Setting("short", str, "`short`: the approved short forms below; `full`: the "
+                          "page's own disclaimer and AI note, verbatim.",
+                          choices=("short", "full")),
+        "safety_placement": Setting("last", str, "Separate mode: the safety text ends the last "
+                                    "message or every message.", choices=("last", "every")),
+        "footer": Setting("", str, "Help/opt-out line ending the last message (counted in the "
+                          "budget), e.g. \"Reply STOP to opt out\"."),
+        "short_disclaimer": Setting(DEFAULT_SHORT_DISCLAIMER, str, "Approved short disclaimer. "
+                                    "Translated through the catalogs when left at the default; "
+                                    "a site's own wording is used as is."),
+        "short_ai_note": Setting(DEFAULT_SHORT_AI_NOTE, str, "Approved short AI-generated note "
+                                 "(translated when left at the default, as above)."),
+    }
+
+    def __init__(self) -> None:
+        self._locales: dict[tuple[Path, str], tuple[int | None, Transliterator]] = {}
+
+    def inputs(self, context: RenderContext) -> list[Path]:
+        found = find_locale_file(context.config.locales_dir, context.locale)
+        return [found] if found is not None else []
+
+    def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
+        settings = context.settings(self.name)
+        if settings["max_segments"] < 1:
+            raise ConfigError("[sms] max_segments must be at least 1", context.config.path)
+        transliterator = self._transliterator(context)
+        replaced: dict[str, str] = {}
+
+        def sms_form(text: str) -> str:
+            return transliterator(text, replaced)
+
+        safety = sms_form(self._safety_text(leaflet, settings, context))
+        options = Options(max_segments=settings["max_segments"], mode=settings["mode"],
+                          safety_placement=settings["safety_placement"],
+                          footer=sms_form(settings["footer"]))
+        content = gather(leaflet, transliterator.data, context, sms_form)
+        bundle = compose(content, safety, options, context)
+        warnings = self._warnings(bundle, transliterator.data, context)
+        text = "\n\n".join(bundle.messages) + "\n"
+        report = self._report(leaflet, context, settings, bundle, replaced)
+        data = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        return RenderResult(
+            files=(OutputFile(".sms.txt", text.encode("utf-8"), "text/plain; charset=utf-8"),
+                   OutputFile(".sms.json", data.encode("utf-8"), "application/json")),
+            warnings=tuple(warnings))
+
+    def _safety_text(self, leaflet: Leaflet, settings: Mapping[str, Any],
+                     context: RenderContext) -> str:
+        if settings["safety"] == "full":
+            return " ".join((flatten(leaflet.disclaimer.text.spans).strip(),
+                             flatten(leaflet.ai_note.text.spans).strip()))
+        disclaimer = settings["short_disclaimer"]
+        if disclaimer == DEFAULT_SHORT_DISCLAIMER:
+            disclaimer = context.gettext("Not medical advice: ask a doctor or pharmacist.")
+        ai_note = settings["short_ai_note"]
+        if ai_note == DEFAULT_SHORT_AI_NOTE:
+            ai_note = context.gettext("AI-generated or crowd-sourced, may be inaccurate.")
+        return f"{disclaimer.strip()} {ai_note.strip()}"
+
+    def _transliterator(self, context: RenderContext) -> Transliterator:
+        key = (context.config.locales_dir, context.locale)
+        path = find_locale_file(*key)
+        stamp = path.stat().st_mtime_ns if path is not None else None
+        cached = self._locales.get(key)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, Transliterator(load_locale(*key)))
+            self._locales[key] = cached
+        return cached[1]
+
+    def _warnings(self, bundle: Bundle, data: SmsLocale, context: RenderContext) -> list[str]:
+        warnings: list[str] = []
+        if data.path is None:
+            warnings.append(f"sms: no SMS locale data for {context.locale!r} "
+                            f"(locales/<lang>/sms.toml): medical symbols kept as they are")
+        choice = bundle.choice
+        if choice.warning is None:
+            warnings.append("sms: the side-effect warning did not fit the budget and was left "
+                            "out")
+        if choice.usage == "omitted":
+            warnings.append("sms: what the medicine is for did not fit the budget and was left "
+                            "out")
+        elif choice.usage == "missing":
+            warnings.append("sms: the page has no Usage text; the summary gives the name only")
+        return warnings
+
+    def _report(self, leaflet: Leaflet, context: RenderContext, settings: Mapping[str, Any],
+                bundle: Bundle, replaced: dict[str, str]) -> dict[str, Any]:
+        counts = [gsm.count(message) for message in bundle.messages]
+        encodings = {count.encoding.value for count in counts}
+        content, choice = bundle.content, bundle.choice
+        warning_items = 0
+        if choice.warning is not None and content.warning_kind == "serious":
+            warning_items = content.warning_items - choice.warning_kept
+        return {
+            "page": leaflet.source,
+            "title": leaflet.title,
+            "locale": context.locale,
+            "mode": settings["mode"],
+            "max_segments": settings["max_segments"],
+            "safety": settings["safety"],
+            "safety_placement": settings["safety_placement"],
+            "safety_text": bundle.safety,
+            "messages": [count.to_dict() for count in counts],
+            "totals": {
+                "messages": len(counts),
+                "segments": sum(count.segments for count in counts),
+                "characters": sum(count.characters for count in counts),
+                "encoding": encodings.pop() if len(encodings) == 1 else "mixed",
+            },
+            "content": {
+                "usage": choice.usage,
+                "warning": content.warning_kind if choice.warning is not None else "omitted",
+                "warning_items": {"kept": warning_items, "total": content.warning_items},
+                "facts": {"kept": len(choice.facts), "total": len(content.facts)},
+            },
+            "transliterated": dict(sorted(replaced.items())),
+        }
