@@ -14,6 +14,7 @@ from publish.config import SiteConfig, describe_settings, load_config
 from publish.errors import PublishError
 from publish.model import Status
 from publish.pages import PageRef, discover
+from publish.sms.command import sms_count
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -208,3 +209,6 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+
+
+cli.add_command(sms_count)
