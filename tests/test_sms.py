@@ -344,6 +344,39 @@ def test_bad_settings_are_config_errors() -> None:
         SmsRenderer().render(leaflet(), context({"max_segments": 0}))
 
 
+@pytest.mark.parametrize("source, expected", [
+    ("1½ tablets", "1 1/2 tablets"),
+    ("Ca²⁺ and NaHCO₃", "Ca2+ and NaHCO3"),
+    ("0.1 x 10⁸ cells, ≥1 x 10⁹/L", "0.1 x 10^8 cells, at least 1 x 10^9/L"),
+    ("surfactant—a substance", "surfactant - a substance"),
+    ("1\u202f234,5 mg\u00a0daily", "1 234,5 mg daily"),
+    ("5 µg and 5 μg, 5 µCi", "5 micrograms and 5 micrograms, 5 microcuries"),
+    ("36–46°F, ±6 h, 5α-reductase", "36-46 degrees Fahrenheit, plus or minus 6 h, "
+     "5 alpha-reductase"),
+    ("Behçet’s, naïve, Fansidar®", "Behcet's, naive, Fansidar"),
+    ("ça, él, ½", "ca, él, 1/2"),
+])
+def test_transliteration(source: str, expected: str) -> None:
+    result = EN(source)
+    assert result == expected
+    assert gsm.is_gsm7(result)
+
+
+def test_locale_data_is_checked(tmp_path: Path) -> None:
+    from publish.sms.transliterate import load_locale, locale_candidates
+
+    assert locale_candidates("es-MX") == ["es-MX", "es_MX", "es"]
+    assert load_locale(ROOT / "locales", "es-MX").path == ROOT / "locales" / "es" / "sms.toml"
+    (tmp_path / "xx").mkdir()
+    (tmp_path / "xx" / "sms.toml").write_text('[words]\n"≥" = ""\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="must not be empty"):
+        load_locale(tmp_path, "xx")
+    (tmp_path / "xx" / "sms.toml").write_text('colour = 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown key"):
+        load_locale(tmp_path, "xx")
+    assert load_locale(tmp_path, "fr").path is None
+
+
 def test_sentence_splitting() -> None:
     found = sentences("Use e.g. twice daily. It has 2.5 mg. Haemophilia A. Ends here",
                       ["e.g"])

@@ -132,7 +132,7 @@ def parse_locale(data: Mapping[str, Any], locale: str, path: Path | None) -> Sms
     facts = _table(data, "facts", path)
     return SmsLocale(
         locale=locale, path=path,
-        words={key.replace(MICRO_SIGN, GREEK_MU): value for key, value in words.items()},
+        words=_both_micro_signs(words),
         fold_accents=fold,
         abbreviations=frozenset(w.lower().rstrip(".") for w in
                                 _strings(sentences, "abbreviations", "sentences", path)),
@@ -140,6 +140,15 @@ def parse_locale(data: Mapping[str, Any], locale: str, path: Path | None) -> Sms
         double_dose=_strings(facts, "double_dose", "facts", path),
         avoid=_strings(facts, "avoid", "facts", path),
     )
+
+
+def _both_micro_signs(words: Mapping[str, str]) -> dict[str, str]:
+    """Pages write micro as U+00B5 or as the Greek mu U+03BC: a table entry serves both."""
+    table = dict(words)
+    for key, value in words.items():
+        table.setdefault(key.replace(MICRO_SIGN, GREEK_MU), value)
+        table.setdefault(key.replace(GREEK_MU, MICRO_SIGN), value)
+    return table
 
 
 def _table(data: Mapping[str, Any], key: str, path: Path | None) -> Mapping[str, Any]:
@@ -183,8 +192,6 @@ class Transliterator:
     def __call__(self, text: str, record: dict[str, str] | None = None) -> str:
         """The GSM-friendly form of `text`; `record` collects original → replacement."""
         if self._words is not None:
-            # Two code points look alike: the table is keyed by the Greek letter only.
-            text = text.replace(MICRO_SIGN, GREEK_MU)
             text = self._words.sub(lambda match: self._word(match, record), text)
         text = _SUPERSCRIPT_RUN.sub(lambda match: _superscript(match, record), text)
         out: list[str] = []
