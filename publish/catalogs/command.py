@@ -1,0 +1,248 @@
+"""`publish catalog …`: the translators' workflow on the command line.
+
+    publish catalog extract            templates from the pages, the code and the themes
+    publish catalog init --locale es   new catalogs for a language
+    publish catalog update             merge changed templates into every language
+    publish catalog compile            check catalogs and write .mo files
+    publish catalog stats              per page and language: can it be published?
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from publish.catalogs import layout
+from publish.catalogs.steps import StepReport, compile_locale, extract, init, stats, update
+from publish.config import SiteConfig
+from publish.errors import PublishError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _config(ctx: click.Context) -> SiteConfig:
+    from publish.cli import get_config
+
+    return get_config(ctx)
+
+
+def _pages(config: SiteConfig, paths: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    from publish.cli import find_pages
+
+    return find_pages(config, paths)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _locales(config: SiteConfig, given: tuple[str, ...]) -> list[str]:
+    chosen = _split(given)
+    if chosen:
+        return chosen
+    found = layout.translated_locales(config)
+    if not found:
+        configured = [loc for loc in config.site["locales"] if loc != config.source_language]
+        found = configured
+    if not found:
+        _fail("no locale given and none has catalogs yet: use --locale")
+    return found
+
+
+def _fail(message: PublishError | str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _finish(report: StepReport, config: SiteConfig, verb: str, started: float,
+            extra: str = "") -> None:
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    for problem in report.problems:
+        kind = "error" if problem.fatal else "warning"
+        click.echo(f"{kind}: {layout.display(problem.path, config)}:{problem.line}: "
+                   f"{problem.message}", err=True)
+    for line in report.errors:
+        click.echo(f"error: {line}", err=True)
+    for path in report.removed:
+        click.echo(f"removed: {layout.display(path, config)}", err=True)
+    click.echo(f"{len(report.written)} {verb}, {report.unchanged} unchanged{extra} "
+               f"in {time.perf_counter() - started:.1f} s", err=True)
+    sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+
+
+@click.group("catalog")
+def catalog() -> None:
+    """Translation catalogs (gettext): extract, init, update, compile, stats."""
+
+
+@catalog.command("extract")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if any template is out of date (for CI).")
+@click.pass_context
+def extract_command(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
+    """Write templates: one per page under PATHS (default: all) and the shared one."""
+    config = _config(ctx)
+    pages = _pages(config, paths)
+    started = time.perf_counter()
+    if check:
+        _check_templates(config, pages)
+        return
+    try:
+        report = extract(config, pages, prune=not paths)
+    except PublishError as error:
+        _fail(error)
+        raise
+    _finish(report, config, "templates written", started,
+            f", {report.entries} entries, {len(report.skipped)} pages skipped")
+
+
+def _check_templates(config: SiteConfig, pages) -> None:  # type: ignore[no-untyped-def]
+    from publish.catalogs.extract import page_template, shared_template
+    from publish.catalogs.pofile import write_po
+    from publish.catalogs.steps import read_leaflets
+
+    report = StepReport()
+    stale = []
+    expected = [(layout.shared_template(config), shared_template(config))]
+    expected += [(layout.page_template(config, leaflet.source), page_template(leaflet, config))
+                 for leaflet in read_leaflets(pages, config, report)]
+    for path, template in expected:
+        data = write_po(template).encode("utf-8")
+        if not path.is_file() or path.read_bytes() != data:
+            stale.append(layout.display(path, config))
+    for line in stale:
+        click.echo(f"out of date: {line}")
+    for line in report.errors:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(EXIT_PROBLEMS if stale or report.errors else EXIT_OK)
+
+
+@catalog.command("init")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", "locales", multiple=True, required=True,
+              help="Locale to start (repeat or comma-separate), e.g. es, pt-BR, en-XA.")
+@click.pass_context
+def init_command(ctx: click.Context, paths: tuple[Path, ...], locales: tuple[str, ...]) -> None:
+    """Create empty catalogs for a new locale from the templates (existing ones are kept)."""
+    config = _config(ctx)
+    pages = _pages(config, paths) if paths else None
+    started = time.perf_counter()
+    total = StepReport()
+    for locale in _split(locales):
+        try:
+            report = init(config, locale, pages)
+        except PublishError as error:
+            _fail(error)
+            raise
+        _merge_reports(total, report)
+    _finish(total, config, "catalogs written", started)
+
+
+@catalog.command("update")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", "locales", multiple=True,
+              help="Locale to update (default: every locale with catalogs).")
+@click.pass_context
+def update_command(ctx: click.Context, paths: tuple[Path, ...],
+                   locales: tuple[str, ...]) -> None:
+    """Merge the templates into the catalogs: new strings added, changed ones fuzzy (with
+    the previous msgid), removed ones obsolete."""
+    config = _config(ctx)
+    pages = _pages(config, paths) if paths else None
+    started = time.perf_counter()
+    total = StepReport()
+    for locale in _locales(config, locales):
+        try:
+            report = update(config, locale, pages)
+        except PublishError as error:
+            _fail(error)
+            raise
+        counts = [0, 0, 0, 0]
+        for change in report.updates.values():
+            counts = [counts[0] + change.kept, counts[1] + change.added,
+                      counts[2] + change.fuzzy, counts[3] + change.obsolete]
+        click.echo(f"{locale}: {counts[0]} kept, {counts[1]} new, {counts[2]} fuzzy, "
+                   f"{counts[3]} obsolete", err=True)
+        _merge_reports(total, report)
+    _finish(total, config, "catalogs written", started)
+
+
+@catalog.command("compile")
+@click.option("--locale", "-l", "locales", multiple=True,
+              help="Locale to compile (default: every locale with catalogs).")
+@click.pass_context
+def compile_command(ctx: click.Context, locales: tuple[str, ...]) -> None:
+    """Check every catalog and write its .mo file (translated, non-fuzzy entries only)."""
+    config = _config(ctx)
+    started = time.perf_counter()
+    total = StepReport()
+    for locale in _locales(config, locales):
+        try:
+            _merge_reports(total, compile_locale(config, locale))
+        except PublishError as error:
+            _fail(error)
+    _finish(total, config, ".mo files", started)
+
+
+@catalog.command("stats")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", "locales", multiple=True,
+              help="Locale to report (default: every locale with catalogs).")
+@click.option("--missing", is_flag=True, help="List every string that blocks a page.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per page.")
+@click.pass_context
+def stats_command(ctx: click.Context, paths: tuple[Path, ...], locales: tuple[str, ...],
+                  missing: bool, as_json: bool) -> None:
+    """Per page and locale: translated, fuzzy and untranslated strings, and whether the
+    page may be published (the build's own gate). Exit 1 if any page is blocked."""
+    config = _config(ctx)
+    pages = _pages(config, paths)
+    chosen = _locales(config, locales)
+    results, report = stats(config, chosen, pages)
+    rows = []
+    for locale_stats in results:
+        for status in locale_stats.pages:
+            rows.append({
+                "page": status.key, "locale": status.locale, "total": status.total,
+                "translated": status.translated, "fuzzy": status.fuzzy,
+                "untranslated": status.untranslated, "percent": round(status.percent, 1),
+                "publishable": status.publishable, "reasons": status.reasons(),
+                "missing": [item.describe(config) for item in
+                            status.missing + status.shared_missing]})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for item in results:
+            done = item.shared_total - item.shared_missing
+            click.echo(f"{item.locale}: shared catalog {done}/{item.shared_total} translated")
+        width = max([len(row["page"]) for row in rows] + [4])
+        click.echo(f"{'page':<{width}}  locale  translated  fuzzy  untranslated      %  "
+                   "publish")
+        for row in rows:
+            verdict = "yes" if row["publishable"] else "NO: " + "; ".join(row["reasons"])
+            click.echo(f"{row['page']:<{width}}  {row['locale']:<6}  {row['translated']:>10}  "
+                       f"{row['fuzzy']:>5}  {row['untranslated']:>12}  {row['percent']:>5.1f}"
+                       f"  {verdict}")
+            if missing:
+                for item in row["missing"]:
+                    click.echo(f"    {item}")
+    for line in report.errors:
+        click.echo(f"error: {line}", err=True)
+    blocked = sum(1 for row in rows if not row["publishable"])
+    click.echo(f"{len(rows) - blocked} publishable, {blocked} blocked", err=True)
+    sys.exit(EXIT_OK if not blocked and report.ok else EXIT_PROBLEMS)
+
+
+def _merge_reports(total: StepReport, report: StepReport) -> None:
+    total.written += report.written
+    total.unchanged += report.unchanged
+    total.skipped += report.skipped
+    total.errors += report.errors
+    total.problems += report.problems
+    total.removed += report.removed

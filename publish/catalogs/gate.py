@@ -1,0 +1,252 @@
+"""The publication gate: may this page be written in this locale?
+
+A page is published in a locale only when
+- its disclaimer, AI note and title are translated and not fuzzy (always; no setting
+  lowers this),
+- every string of the shared catalog is translated and not fuzzy (headings, site texts, the
+  words renderers add: an output cannot leave one out, so it must exist),
+- at least `[catalog] threshold` percent (default 100) of the page's own strings are
+  translated and not fuzzy, and
+- no translation breaks its inline marks or drops a number of its source: "5 mg" must
+  still say 5 in every language (digit runs are compared, so "0.5" and "0,5" agree).
+
+Fuzzy never counts as translated: fuzzy matching offers the translation of "two doses" for
+"three doses". `stats` and the build use this same check, so what `publish catalog stats`
+calls publishable is exactly what the build writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from publish.catalogs import layout
+from publish.catalogs.inline import parse_spans
+from publish.catalogs.pofile import Entry, Key, read_po
+from publish.catalogs.translations import Messages, load_messages
+from publish.catalogs.units import PAGE, SHARED, Unit, leaflet_units, name_units
+from publish.config import SiteConfig
+from publish.model import Leaflet
+
+UNTRANSLATED, FUZZY, ABSENT, BROKEN, NUMBERS = (
+    "untranslated", "fuzzy", "not in the catalog", "broken inline marks", "numbers differ")
+_DIGITS = re.compile(r"\d+")
+SHOWN = 8
+"""Missing strings named in a one-line refusal (`publish catalog stats` lists them all)."""
+
+
+@dataclass(frozen=True)
+class Missing:
+    msgid: str
+    msgctxt: str | None
+    status: str
+    catalog: Path
+    line: int | None = None
+    """Line of the entry in the catalog, when it has one."""
+    safety: str | None = None
+    source_line: int | None = None
+
+    def describe(self, config: SiteConfig | None = None) -> str:
+        text = self.msgid if len(self.msgid) <= 60 else self.msgid[:57] + "…"
+        where = layout.display(self.catalog, config) if config else self.catalog.name
+        if self.line:
+            where += f":{self.line}"
+        tag = f"{self.safety.upper().replace('_', ' ')} " if self.safety else ""
+        return f"{tag}{text!r} ({self.status}, {where})"
+
+
+@dataclass
+class PageStatus:
+    key: str
+    locale: str
+    threshold: float
+    total: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    missing: list[Missing] = field(default_factory=list)
+    """Page strings (and shared strings the page uses) without a publishable translation."""
+    shared_missing: list[Missing] = field(default_factory=list)
+    """Shared-catalog strings without a publishable translation (block every page)."""
+    catalog: Path | None = None
+    catalog_exists: bool = True
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    @property
+    def safety_missing(self) -> list[Missing]:
+        """The disclaimer, the AI note and the short safety forms of renderers."""
+        return [item for item in self.missing + self.shared_missing
+                if item.safety and item.safety != "title"]
+
+    @property
+    def required_missing(self) -> list[Missing]:
+        """Strings no threshold can excuse: the safety texts and the title."""
+        return [item for item in self.missing + self.shared_missing if item.safety]
+
+    @property
+    def publishable(self) -> bool:
+        return (self.catalog_exists and not self.required_missing and not self.shared_missing
+                and self.percent >= self.threshold)
+
+    def reasons(self) -> list[str]:
+        reasons = []
+        if not self.catalog_exists:
+            reasons.append("no catalog for this page")
+        if self.safety_missing:
+            reasons.append(f"{len(self.safety_missing)} safety string(s) not translated")
+        if any(item.safety == "title" for item in self.missing):
+            reasons.append("the title is not translated")
+        if self.shared_missing:
+            reasons.append(f"{len(self.shared_missing)} shared string(s) not translated")
+        if self.percent < self.threshold:
+            reasons.append(f"{self.percent:.1f} % translated, {self.threshold:g} % required")
+        return reasons
+
+    def summary(self, config: SiteConfig | None = None) -> str:
+        """One line: why the page is refused and which strings are missing."""
+        problems = self.required_missing + [m for m in self.missing + self.shared_missing
+                                            if not m.safety]
+        shown = "; ".join(item.describe(config) for item in problems[:SHOWN])
+        more = f"; and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+        head = (f"not published in {self.locale}: {', '.join(self.reasons())} "
+                f"({self.translated} of {self.total} page strings translated, "
+                f"{self.fuzzy} fuzzy, {self.untranslated} untranslated)")
+        if not self.catalog_exists:
+            head += f"; run `publish catalog init --locale {self.locale}`"
+        return f"{head}: {shown}{more}" if shown else head
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The catalogs a page is translated from."""
+
+    page: Messages | None
+    shared: Messages | None
+
+    def entry(self, unit: Unit) -> Entry | None:
+        messages = self.page if unit.domain == PAGE else self.shared
+        return messages.get(unit.key) if messages is not None else None
+
+
+def numbers_kept(msgid: str, msgstr: str) -> bool:
+    """Every run of digits of the source appears in the translation (as often)."""
+    needed = Counter(_DIGITS.findall(msgid))
+    if not needed:
+        return True
+    found = Counter(_DIGITS.findall(msgstr))
+    return all(found[number] >= count for number, count in needed.items())
+
+
+def entry_problem(entry: Entry | None) -> str | None:
+    """Why an entry cannot be published, or None when it can."""
+    if entry is None:
+        return ABSENT
+    if entry.fuzzy:
+        return FUZZY
+    if not entry.translated:
+        return UNTRANSLATED
+    translations = entry.msgstr_plural or (entry.msgstr,)
+    for text in translations:
+        try:
+            parse_spans(text)
+        except ValueError:
+            return BROKEN
+        if not numbers_kept(entry.msgid, text):
+            return NUMBERS
+    return None
+
+
+def shared_problems(config: SiteConfig, locale: str) -> tuple[Messages | None, list[Missing]]:
+    """The shared catalog of `locale` and its entries that block publication."""
+    path = layout.shared_catalog(config, locale)
+    messages = load_messages(path)
+    if messages is None:
+        return None, [Missing("(the whole shared catalog)", None, ABSENT, path)]
+    problems = []
+    keys: dict[Key, Entry | None] = dict.fromkeys(messages.entries)
+    template = layout.shared_template(config)
+    template_messages = load_messages(template)
+    if template_messages is not None:
+        for key in template_messages.entries:
+            keys.setdefault(key, None)
+    safety = _template_safety(template_messages)
+    for key in keys:
+        entry = messages.get(key)
+        problem = entry_problem(entry)
+        if problem is not None:
+            problems.append(Missing(key[1], key[0], problem, path,
+                                    entry.line if entry else None,
+                                    safety="safety" if key in safety else None))
+    return messages, problems
+
+
+def _template_safety(template: Messages | None) -> set[Key]:
+    if template is None:
+        return set()
+    return {key for key, entry in template.entries.items()
+            if any(comment.startswith("SAFETY:") for comment in entry.extracted)}
+
+
+def check_page(leaflet: Leaflet, locale: str, config: SiteConfig,
+               threshold: float | None = None) -> tuple[PageStatus, Lookup, list[Unit]]:
+    """The gate's verdict for one page in one locale, with the catalogs and units it read."""
+    if threshold is None:
+        threshold = float(config.table("catalog")["threshold"])
+    page_path = layout.page_catalog(config, locale, leaflet.source)
+    page = load_messages(page_path)
+    shared, shared_missing = shared_problems(config, locale)
+    status = PageStatus(key=leaflet.source, locale=locale, threshold=threshold,
+                        catalog=page_path, catalog_exists=page is not None)
+    status.shared_missing = shared_missing
+    lookup = Lookup(page, shared)
+    units = name_units(leaflet) + leaflet_units(leaflet)
+    seen: set[tuple[str, Key]] = set()
+    for unit in units:
+        if (unit.domain, unit.key) in seen:
+            continue
+        seen.add((unit.domain, unit.key))
+        entry = lookup.entry(unit)
+        problem = entry_problem(entry)
+        catalog = page_path if unit.domain == PAGE else layout.shared_catalog(config, locale)
+        if unit.domain == SHARED:
+            # shared strings block every page anyway; add those the shared check could not
+            # see (a stale shared template), tagged SAFETY for the site disclaimer and AI note
+            known = {(m.msgctxt, m.msgid) for m in status.shared_missing}
+            if problem is not None and unit.key not in known:
+                status.shared_missing.append(Missing(
+                    unit.msgid, unit.msgctxt, problem, catalog,
+                    entry.line if entry else None, unit.safety, unit.line))
+            continue
+        status.total += 1
+        if problem is None:
+            status.translated += 1
+            continue
+        if problem == FUZZY:
+            status.fuzzy += 1
+        else:
+            status.untranslated += 1
+        # the medicine's name is required like the safety texts: a leaflet must say what
+        # it is about in the reader's language, whatever the threshold
+        required = unit.safety or ("title" if unit.text_id == "title" else None)
+        status.missing.append(Missing(unit.msgid, unit.msgctxt, problem, catalog,
+                                      entry.line if entry else None, required, unit.line))
+    return status, lookup, units
+
+
+def catalog_counts(path: Path) -> tuple[int, int, int]:
+    """(translated, fuzzy, untranslated) of a catalog file, as msgfmt --statistics counts."""
+    catalog = read_po(path)
+    translated = fuzzy = untranslated = 0
+    for entry in catalog.active:
+        if entry.fuzzy:
+            fuzzy += 1
+        elif entry.translated:
+            translated += 1
+        else:
+            untranslated += 1
+    return translated, fuzzy, untranslated

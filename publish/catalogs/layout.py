@@ -1,0 +1,81 @@
+"""Where catalogs live, for a site whose locale folder is `[site] locales_dir` (`locales/`).
+
+    locales/templates/shared.pot              headings, site texts, renderer and theme strings
+    locales/templates/pages/<page path>.pot   one template per page
+    locales/<locale>/LC_MESSAGES/shared.po    (+ shared.mo after `publish catalog compile`)
+    locales/<locale>/LC_MESSAGES/pages/<page path>.po
+
+Page catalogs sit under `pages/` so that no page (a `shared.md`, say) can collide with the
+shared catalog. `<page path>` is the page's output path (`n/naltrexone` for
+`content/n/naltrexone.md`), so catalogs mirror the content tree the way outputs do. Other
+locale data (SMS and speech tables) lives beside `LC_MESSAGES/` in the same locale folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from publish.config import SiteConfig
+from publish.pages import output_stem, sanitise_part
+
+TEMPLATES = "templates"
+MESSAGES = "LC_MESSAGES"
+PAGES = "pages"
+SHARED = "shared"
+
+
+def templates_dir(config: SiteConfig) -> Path:
+    return config.locales_dir / TEMPLATES
+
+
+def shared_template(config: SiteConfig) -> Path:
+    return templates_dir(config) / f"{SHARED}.pot"
+
+
+def page_template(config: SiteConfig, key: str) -> Path:
+    return templates_dir(config) / PAGES / f"{output_stem(key)}.pot"
+
+
+def messages_dir(config: SiteConfig, locale: str) -> Path:
+    return config.locales_dir / sanitise_part(locale) / MESSAGES
+
+
+def shared_catalog(config: SiteConfig, locale: str) -> Path:
+    return messages_dir(config, locale) / f"{SHARED}.po"
+
+
+def page_catalog(config: SiteConfig, locale: str, key: str) -> Path:
+    return messages_dir(config, locale) / PAGES / f"{output_stem(key)}.po"
+
+
+def template_for_catalog(config: SiteConfig, locale: str, catalog: Path) -> Path:
+    """The template a locale's catalog is made from (same relative path, `.pot`)."""
+    relative = catalog.relative_to(messages_dir(config, locale))
+    return templates_dir(config) / relative.with_suffix(".pot")
+
+
+def catalog_for_template(config: SiteConfig, locale: str, template: Path) -> Path:
+    relative = template.relative_to(templates_dir(config))
+    return messages_dir(config, locale) / relative.with_suffix(".po")
+
+
+def page_templates(config: SiteConfig) -> list[Path]:
+    folder = templates_dir(config) / PAGES
+    return sorted(folder.rglob("*.pot")) if folder.is_dir() else []
+
+
+def translated_locales(config: SiteConfig) -> list[str]:
+    """Locales that have a catalog folder, in name order."""
+    root = config.locales_dir
+    if not root.is_dir():
+        return []
+    return sorted(child.name for child in root.iterdir()
+                  if child.name != TEMPLATES and (child / MESSAGES).is_dir())
+
+
+def display(path: Path, config: SiteConfig) -> str:
+    """A path as the user should see it: relative to the site root when inside it."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,242 @@
+"""PO and POT files: one plain data structure (`Catalog`), one writer, one reader.
+
+Every catalog is written in one style, the one `msgcat --no-wrap` writes: message strings are
+never wrapped (a changed sentence changes one line of the file, and translators' diffs stay
+small), references are packed into `#:` lines of at most 79 columns as GNU gettext packs them.
+Running `msgcat --no-wrap` or `msgmerge --no-wrap` over a file we wrote gives the same bytes, so
+mixing our tools with GNU gettext never rewraps a catalog.
+
+Reading goes through polib, which also accepts what Poedit, Weblate or msgmerge wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from publish.errors import CatalogError
+
+REFERENCE_WIDTH = 79
+
+Key = tuple[str | None, str]
+"""(msgctxt, msgid): what identifies a message in a catalog."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    msgid: str
+    msgstr: str = ""
+    msgctxt: str | None = None
+    msgid_plural: str | None = None
+    msgstr_plural: tuple[str, ...] = ()
+    extracted: tuple[str, ...] = ()
+    """`#.` comments, one per line: what the translator needs to know."""
+    references: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    translator: tuple[str, ...] = ()
+    """`# ` comments, the translator's own: kept through every update."""
+    previous_msgctxt: str | None = None
+    previous_msgid: str | None = None
+    obsolete: bool = False
+    line: int = 0
+    """Line of the `msgid` in the file it was read from (0 when built in memory)."""
+
+    @property
+    def key(self) -> Key:
+        return (self.msgctxt, self.msgid)
+
+    @property
+    def fuzzy(self) -> bool:
+        return "fuzzy" in self.flags
+
+    @property
+    def translated(self) -> bool:
+        """Translated and not fuzzy: the only state the gate accepts."""
+        if self.fuzzy:
+            return False
+        if self.msgid_plural is not None:
+            return bool(self.msgstr_plural) and all(self.msgstr_plural)
+        return bool(self.msgstr)
+
+    @property
+    def has_translation(self) -> bool:
+        return bool(self.msgstr) or any(self.msgstr_plural)
+
+    def with_flags(self, *add: str, remove: tuple[str, ...] = ()) -> Entry:
+        flags = [f for f in self.flags if f not in remove]
+        flags.extend(f for f in add if f not in flags)
+        return replace(self, flags=order_flags(flags))
+
+
+def order_flags(flags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """`fuzzy` first, then the rest in a fixed order, as GNU gettext writes them."""
+    unique = list(dict.fromkeys(flags))
+    rest = sorted(f for f in unique if f != "fuzzy")
+    return (("fuzzy",) if "fuzzy" in unique else ()) + tuple(rest)
+
+
+@dataclass
+class Catalog:
+    header: dict[str, str]
+    """Header fields in file order (`Language`, `Plural-Forms`…)."""
+    entries: list[Entry] = field(default_factory=list)
+    header_comments: tuple[str, ...] = ()
+    """Translator comments above the header (`# ...` lines, without the `# `)."""
+    header_fuzzy: bool = False
+    path: Path | None = None
+
+    def index(self) -> dict[Key, Entry]:
+        return {entry.key: entry for entry in self.entries if not entry.obsolete}
+
+    @property
+    def active(self) -> list[Entry]:
+        return [entry for entry in self.entries if not entry.obsolete]
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
+            "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+
+
+def escape(text: str) -> str:
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+def _string_lines(keyword: str, text: str, prefix: str = "") -> list[str]:
+    """`msgid "…"` in the no-wrap style: split only after embedded newlines."""
+    pieces = text.split("\n")
+    if len(pieces) <= 2 and pieces[-1] == "" or "\n" not in text:
+        return [f'{prefix}{keyword} "{escape(text)}"']
+    parts = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        parts.append(pieces[-1])
+    return [f'{prefix}{keyword} ""'] + [f'{prefix}"{escape(part)}"' for part in parts]
+
+
+def _reference_lines(references: tuple[str, ...], prefix: str = "#:") -> list[str]:
+    lines: list[str] = []
+    current = prefix
+    for reference in references:
+        if current != prefix and len(current) + 1 + len(reference) > REFERENCE_WIDTH:
+            lines.append(current)
+            current = prefix
+        current += " " + reference
+    if current != prefix:
+        lines.append(current)
+    return lines
+
+
+def _entry_lines(entry: Entry) -> list[str]:
+    lines = [f"# {comment}".rstrip() for comment in entry.translator]
+    if not entry.obsolete:
+        lines.extend(f"#. {comment}".rstrip() for comment in entry.extracted)
+        lines.extend(_reference_lines(entry.references))
+    if entry.flags:
+        lines.append("#, " + ", ".join(entry.flags))
+    prefix = "#~ " if entry.obsolete else ""
+    previous = "#~| " if entry.obsolete else "#| "
+    if entry.previous_msgctxt is not None:
+        lines.extend(_string_lines("msgctxt", entry.previous_msgctxt, previous))
+    if entry.previous_msgid is not None:
+        lines.extend(_string_lines("msgid", entry.previous_msgid, previous))
+    if entry.msgctxt is not None:
+        lines.extend(_string_lines("msgctxt", entry.msgctxt, prefix))
+    lines.extend(_string_lines("msgid", entry.msgid, prefix))
+    if entry.msgid_plural is not None:
+        lines.extend(_string_lines("msgid_plural", entry.msgid_plural, prefix))
+        # a template has no plural rule yet: two empty forms, as xgettext writes them
+        for index, text in enumerate(entry.msgstr_plural or ("", "")):
+            lines.extend(_string_lines(f"msgstr[{index}]", text, prefix))
+    else:
+        lines.extend(_string_lines("msgstr", entry.msgstr, prefix))
+    return lines
+
+
+def format_header(header: dict[str, str]) -> str:
+    return "".join(f"{name}: {value}\n" for name, value in header.items())
+
+
+def write_po(catalog: Catalog) -> str:
+    """The catalog as PO text (the same function writes templates and translations)."""
+    lines = [f"# {comment}".rstrip() for comment in catalog.header_comments]
+    if catalog.header_fuzzy:
+        lines.append("#, fuzzy")
+    lines.extend(_string_lines("msgid", ""))
+    lines.extend(_string_lines("msgstr", format_header(catalog.header)))
+    blocks = ["\n".join(lines)]
+    for entry in catalog.entries:
+        blocks.append("\n".join(_entry_lines(entry)))
+    return "\n\n".join(blocks) + "\n"
+
+
+def save(catalog: Catalog, path: Path) -> bool:
+    """Write the catalog if its text changed; True when the file was (re)written."""
+    from publish.build import write_atomic
+
+    data = write_po(catalog).encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    write_atomic(path, data)
+    return True
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def parse_header(text: str) -> dict[str, str]:
+    header: dict[str, str] = {}
+    for line in text.split("\n"):
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            header[name.strip()] = value.strip()
+    return header
+
+
+def read_po(path: Path) -> Catalog:
+    """Read a PO or POT file; a syntax error becomes a `CatalogError` naming the line."""
+    import polib
+
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CatalogError(f"cannot read catalog: {error}", path) from None
+    try:
+        po = polib.pofile(source, wrapwidth=0, check_for_duplicates=True, encoding="utf-8")
+    except (OSError, ValueError) as error:
+        message = str(error)
+        line = None
+        marker = "(line "
+        if marker in message:
+            digits = message.split(marker, 1)[1].split(")", 1)[0]
+            line = int(digits) if digits.isdigit() else None
+        raise CatalogError(f"not a valid PO file: {message}", path, line) from None
+    header_comments = tuple(po.header.split("\n")) if po.header else ()
+    header_fuzzy = "fuzzy" in (po.metadata_is_fuzzy or [])
+    entries = []
+    for item in po:
+        entries.append(_entry_from_polib(item, obsolete=False))
+    for item in po.obsolete_entries():
+        entries.append(_entry_from_polib(item, obsolete=True))
+    entries.sort(key=lambda entry: entry.line)
+    header = dict(po.metadata)
+    return Catalog(header=header, entries=entries, header_comments=header_comments,
+                   header_fuzzy=header_fuzzy, path=path)
+
+
+def _entry_from_polib(item, obsolete: bool) -> Entry:  # type: ignore[no-untyped-def]
+    plural = None
+    msgstr_plural: tuple[str, ...] = ()
+    if item.msgid_plural:
+        plural = item.msgid_plural
+        msgstr_plural = tuple(item.msgstr_plural[index]
+                              for index in sorted(item.msgstr_plural))
+    references = tuple(f"{name}:{line}" if line else name for name, line in item.occurrences)
+    return Entry(
+        msgid=item.msgid, msgstr=item.msgstr or "", msgctxt=item.msgctxt,
+        msgid_plural=plural, msgstr_plural=msgstr_plural,
+        extracted=tuple(item.comment.split("\n")) if item.comment else (),
+        references=references, flags=order_flags(item.flags),
+        translator=tuple(item.tcomment.split("\n")) if item.tcomment else (),
+        previous_msgctxt=item.previous_msgctxt, previous_msgid=item.previous_msgid,
+        obsolete=obsolete, line=item.linenum)

@@ -1,0 +1,102 @@
+"""Reading translations at build time, with no fallback to the source text anywhere.
+
+The build reads the `.po` files themselves, not compiled `.mo` files: a `.mo` leaves fuzzy and
+untranslated entries out and the gettext runtime then returns the English msgid, which is how
+a translated leaflet silently ends up half in English. Here a missing or fuzzy string is an
+error (`TranslationMissing`), and reading the `.po` means a forgotten `compile` can never
+publish stale text. Parsed catalogs are cached per process and re-read when the file changes.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from publish.catalogs.layout import display
+from publish.catalogs.pofile import Entry, Key, read_po
+from publish.config import SiteConfig
+from publish.errors import TranslationMissing
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The active entries of one catalog file."""
+
+    path: Path
+    entries: dict[Key, Entry]
+    header: dict[str, str]
+
+    def get(self, key: Key) -> Entry | None:
+        return self.entries.get(key)
+
+
+_CACHE: dict[Path, tuple[tuple[int, int], Messages]] = {}
+
+
+def load_messages(path: Path) -> Messages | None:
+    """The catalog at `path`, or None when there is none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _CACHE.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    catalog = read_po(path)
+    messages = Messages(path, catalog.index(), catalog.header)
+    _CACHE[path] = (stamp, messages)
+    return messages
+
+
+def plural_function(header: dict[str, str]) -> Callable[[int], int]:
+    forms = header.get("Plural-Forms", "nplurals=2; plural=(n != 1);")
+    expression = forms.split("plural=", 1)[1].rstrip(";").strip() if "plural=" in forms else "0"
+    return _gettext.c2py(expression)
+
+
+class CatalogStrings:
+    """`Strings` for renderers and themes, backed by a locale's shared catalog.
+
+    Asking for a string the catalog does not have translated (absent, empty or fuzzy) raises
+    `TranslationMissing`: the job fails and writes nothing, instead of printing English.
+    """
+
+    def __init__(self, messages: Messages, locale: str, config: SiteConfig | None = None):
+        self.messages = messages
+        self.locale = locale
+        self._plural = plural_function(messages.header)
+        self._where = display(messages.path, config) if config else str(messages.path)
+
+    def _entry(self, context: str | None, message: str) -> Entry:
+        entry = self.messages.get((context, message))
+        if entry is None or not entry.translated:
+            state = "is not in" if entry is None else ("is fuzzy in" if entry.fuzzy
+                                                       else "is untranslated in")
+            shown = f"{context}|{message}" if context else message
+            advice = ("run `publish catalog extract` and `publish catalog update`, then "
+                      "translate it" if entry is None else "translate it")
+            raise TranslationMissing(
+                f"the {self.locale} string {shown!r} {state} the shared catalog ({advice})",
+                self._where, entry.line if entry is not None else None)
+        return entry
+
+    def gettext(self, message: str) -> str:
+        return self._entry(None, message).msgstr
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._entry(context, message).msgstr
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        entry = self._entry(None, singular)
+        forms = entry.msgstr_plural or (entry.msgstr,)
+        index = self._plural(n)
+        return forms[index] if index < len(forms) else forms[-1]
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        entry = self._entry(context, singular)
+        forms = entry.msgstr_plural or (entry.msgstr,)
+        index = self._plural(n)
+        return forms[index] if index < len(forms) else forms[-1]

@@ -1,0 +1,261 @@
+"""The translation units of a leaflet: what a translator sees, and where each one goes back.
+
+One walk over the content model serves both directions. Extraction records every `Text` with
+its place (medicine, section, role); localisation rebuilds the leaflet with each `Text`
+replaced by its translation. Because both use the same walk and the same key function, the
+catalog entry a string was extracted to is exactly the entry it is looked up in.
+
+One unit is one block of prose (a paragraph, a list item, an FAQ question, one answer
+paragraph, a heading, a label), never a sentence: a translator must be free to reorder and
+merge sentences, and splitting medical text on full stops breaks "5.5 mg" and "e.g.".
+
+The walk is generic over the model's dataclasses (new block types are walked without changes
+here); the table of roles only decides the words of the comment a translator reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import Any
+
+from publish.catalogs.inline import collapse, msgid_of
+from publish.model import Leaflet, SafetyText, Section, SectionKind, SideEffectGroup, Text
+
+PAGE, SHARED = "page", "shared"
+
+# Section headings every page of a kind shares: translated once, in the shared catalog.
+# The list follows the corpus template (Generic Name, Usage, Dosage, Side Effects, How it
+# Works, Precautions, FAQs on 98.9 % of pages) and its most frequent spellings.
+SHARED_HEADINGS: tuple[str, ...] = (
+    "Generic Name", "Usage", "Uses", "Dosage", "Side Effects", "How it Works", "How It Works",
+    "Precautions", "Warnings", "Interactions", "Storage", "FAQs", "FAQ",
+    "Frequently Asked Questions", "Mechanism of Action", "Contraindications",
+)
+
+# Fields that are not prose (paths, keys, front matter) or are translated as plain strings.
+_SKIP_FIELDS = {("Leaflet", "source"), ("Leaflet", "title"), ("Leaflet", "generic_name"),
+                ("Leaflet", "language"), ("Leaflet", "extras"), ("Leaflet", "warnings"),
+                ("Leaflet", "status"), ("SideEffectGroup", "frequency")}
+# Containers that may end up empty when untranslated units are left out (threshold < 100 %).
+_OPTIONAL_CONTAINERS = {"children", "notes", "preamble", "sections"}
+
+CATEGORY_NAME, CATEGORY_HEADING, CATEGORY_PROSE, CATEGORY_SAFETY = (
+    "name", "heading", "prose", "safety")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a text unit sits: enough to tell a translator what it is."""
+
+    frames: tuple[tuple[str, str], ...]
+    """(dataclass name, field name) from the leaflet down to the text."""
+    section: Section | None
+    severity: str | None = None
+
+    @property
+    def safety(self) -> str | None:
+        """`disclaimer` or `ai_note` for the two safety texts, else None."""
+        for owner, name in self.frames:
+            if owner == "Leaflet" and name in ("disclaimer", "ai_note"):
+                return name
+        return None
+
+    def has(self, owner: str, name: str) -> bool:
+        return (owner, name) in self.frames
+
+    @property
+    def role(self) -> str:
+        owner, name = self.frames[-1] if self.frames else ("", "")
+        if self.safety == "disclaimer":
+            return "disclaimer"
+        if self.safety == "ai_note":
+            return "note that the text is AI-generated or crowd-sourced"
+        base = {
+            ("Section", "heading"): "section heading",
+            ("Section", "ingredient"): "ingredient name (heads the sections of one ingredient)",
+            ("LabelledParagraph", "label"): "bold label (introduces the text after it)",
+            ("LabelledParagraph", "text"): "text after a bold label",
+            ("Callout", "label"): "label of a note",
+            ("SideEffectGroup", "label"): "heading of a group of side effects",
+            ("Faq", "question"): "FAQ question",
+            ("ListItem", "text"): "list item",
+            ("Paragraph", "text"): "paragraph",
+        }.get((owner, name), f"{owner} {name}".strip() or "text")
+        if (owner, name) == ("ListItem", "text") and self.has("SideEffectGroup", "items"):
+            base = "side effect"
+        if (owner, name) == ("Paragraph", "text") and self._generic_name_value:
+            base = "generic name of the medicine"
+        if self.severity is not None and base in ("side effect",
+                                                  "heading of a group of side effects"):
+            base += {"common": " (common)", "serious": " (serious)"}.get(
+                self.severity, " (the page does not say how common)")
+        where = []
+        if self.has("Faq", "answer"):
+            where.append("in the answer to an FAQ question")
+        if self.has("Callout", "body"):
+            where.append("inside a note")
+        if self.has("ListItem", "children"):
+            where.append("nested in a list item")
+        return ", ".join([base, *where])
+
+    @property
+    def _generic_name_value(self) -> bool:
+        return (self.section is not None and self.section.kind is SectionKind.GENERIC_NAME
+                and len(self.frames) >= 2 and self.frames[-2] == ("Section", "blocks"))
+
+    @property
+    def category(self) -> str:
+        if self.safety:
+            return CATEGORY_SAFETY
+        owner, name = self.frames[-1] if self.frames else ("", "")
+        if (owner, name) == ("Section", "ingredient") or self._generic_name_value:
+            return CATEGORY_NAME
+        if name in ("heading", "label"):
+            return CATEGORY_HEADING
+        return CATEGORY_PROSE
+
+
+TextFunction = Callable[[Text, Place], "Text | None"]
+
+
+def map_texts(leaflet: Leaflet, function: TextFunction) -> Leaflet:
+    """A copy of the leaflet with every `Text` replaced by `function(text, place)`.
+
+    Returning None drops the text; the block that needed it is dropped with it (a list item
+    without its text, an FAQ without its question, a section without its heading). Optional
+    texts (a side-effect group's label) just become None. The leaflet itself is never dropped.
+    """
+    mapped = _map(leaflet, function, (), None, None)
+    assert isinstance(mapped, Leaflet)
+    return mapped
+
+
+_DROPPED = object()
+
+
+def _map(value: Any, function: TextFunction, frames: tuple[tuple[str, str], ...],
+         section: Section | None, severity: str | None) -> Any:
+    if isinstance(value, Text):
+        result = function(value, Place(frames, section, severity))
+        return _DROPPED if result is None else result
+    if isinstance(value, tuple):
+        items = [_map(item, function, frames, section, severity) for item in value]
+        kept = tuple(item for item in items if item is not _DROPPED)
+        if len(kept) == len(value) and all(a is b for a, b in zip(kept, value)):
+            return value
+        return kept
+    if not (is_dataclass(value) and not isinstance(value, type)):
+        return value
+    owner = type(value).__name__
+    if isinstance(value, Section):
+        section = value
+    if isinstance(value, SideEffectGroup):
+        severity = value.severity.value
+    changes: dict[str, Any] = {}
+    for spec in fields(value):
+        if (owner, spec.name) in _SKIP_FIELDS:
+            continue
+        current = getattr(value, spec.name)
+        if current is None or isinstance(current, (str, int, float, bool, frozenset)):
+            continue
+        new = _map(current, function, frames + ((owner, spec.name),), section, severity)
+        if new is current:
+            continue
+        if new is _DROPPED:
+            if "None" in str(spec.type):
+                changes[spec.name] = None
+                continue
+            return _DROPPED if not isinstance(value, Leaflet) else value
+        if (isinstance(current, tuple) and current and not new
+                and spec.name not in _OPTIONAL_CONTAINERS and not isinstance(value, Leaflet)):
+            return _DROPPED
+        changes[spec.name] = new
+    return replace(value, **changes) if changes else value
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One occurrence of a translatable string on a page."""
+
+    msgid: str
+    msgctxt: str | None
+    domain: str
+    """`page` (the page's own catalog) or `shared` (headings and site-wide texts)."""
+    role: str
+    category: str
+    section: str | None
+    text_id: str
+    line: int
+    safety: str | None = None
+    markdown: bool = False
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.msgctxt, self.msgid)
+
+
+def _unit_for(text: Text, place: Place, origins: dict[str, str]) -> Unit:
+    msgid = msgid_of(text)
+    category = place.category
+    shared = (category == CATEGORY_HEADING and place.frames[-1] == ("Section", "heading")
+              and msgid in SHARED_HEADINGS)
+    if place.safety:
+        # the site-wide disclaimer and AI note are translated once, in the shared catalog
+        shared = origins[place.safety] == "site"
+    heading = place.section.heading.plain if place.section is not None else None
+    return Unit(msgid=msgid, msgctxt=None, domain=SHARED if shared else PAGE, role=place.role,
+                category=category, section=collapse(heading) if heading else None,
+                text_id=text.id, line=text.line, safety=place.safety,
+                markdown=any(span.marks for span in text.spans))
+
+
+def leaflet_units(leaflet: Leaflet) -> list[Unit]:
+    """Every text unit of the leaflet in reading order, with its catalog key.
+
+    The same words in two places are one catalog entry (translated once), except when they
+    are a heading or label in one place and running text in another: headings are noun
+    phrases that many languages inflect or capitalise differently, so those get the unit's
+    stable id as `msgctxt`. Ids, unlike line numbers, do not move when the page grows.
+    """
+    units: list[Unit] = []
+    origins = {"disclaimer": leaflet.disclaimer.origin.value,
+               "ai_note": leaflet.ai_note.origin.value}
+
+    def record(text: Text, place: Place) -> Text:
+        units.append(_unit_for(text, place, origins))
+        return text
+
+    map_texts(leaflet, record)
+    units = [unit for unit in units if unit.msgid]
+    categories: dict[str, set[str]] = {}
+    for unit in units:
+        if unit.domain == PAGE:
+            categories.setdefault(unit.msgid, set()).add(unit.category)
+    result = []
+    for unit in units:
+        seen = categories.get(unit.msgid, set())
+        if (unit.domain == PAGE and unit.category == CATEGORY_HEADING
+                and len(seen - {CATEGORY_HEADING}) > 0):
+            unit = replace(unit, msgctxt=unit.text_id)
+        result.append(unit)
+    return result
+
+
+def name_units(leaflet: Leaflet) -> list[Unit]:
+    """The title and generic name: plain strings in the model, translated like units."""
+    units = []
+    for role, value in (("title of the leaflet (the medicine's name)", leaflet.title),
+                        ("generic name of the medicine", leaflet.generic_name)):
+        if value and collapse(value):
+            units.append(Unit(msgid=collapse(value), msgctxt=None, domain=PAGE, role=role,
+                              category=CATEGORY_NAME, section=None, text_id="title",
+                              line=1))
+    return units
+
+
+def safety_texts(leaflet: Leaflet) -> dict[str, SafetyText]:
+    return {"disclaimer": leaflet.disclaimer, "ai_note": leaflet.ai_note}
