@@ -1,29 +1,46 @@
 """Build orchestration: plan jobs (page × locale × format), run them, write outputs atomically.
 
-Rendering happens in `render_page`, a function of its inputs that returns bytes; only the
+Rendering happens in `iter_render_page`, a function of its inputs that yields bytes; only the
 process that called `build` writes files. That split is what lets jobs run in worker processes
-or on remote machines without a shared filesystem. Renderers know nothing of any of this.
+or on remote machines without a shared filesystem (`publish.scheduling`). Which jobs need to
+run at all is decided from recorded fingerprints (`publish.cache`); how the build looks on a
+terminal is `publish.progress`. Renderers know nothing of any of this.
 """
 
 from __future__ import annotations
 
+import fcntl
+import inspect
 import json
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Protocol
 
+from publish.cache import (
+    BuildState,
+    InputFingerprints,
+    JobRecord,
+    job_id,
+    remove_partial_files,
+    sha256_bytes,
+    write_file_atomic,
+)
 from publish.config import SiteConfig
 from publish.errors import PublishError
 from publish.localise import localise
-from publish.model import Leaflet, Status
-from publish.pages import PageRef, output_path
-from publish.reader import read_page
-from publish.renderers import Renderer, RenderContext, get_renderer_class
+from publish.model import Status
+from publish.pages import PageRef, output_path, output_stem
+from publish.renderers import RenderContext, Renderer, get_renderer_class
 
 REPORT_NAME = "build-report.json"
+LOCK_NAME = ".publish-lock"
+STATUSES = ("written", "unchanged", "skipped", "failed")
 
 
 @dataclass(frozen=True)
@@ -40,12 +57,15 @@ class JobOutcome:
     locale: str
     format: str
     status: str
-    """written | failed | skipped"""
+    """written | unchanged (inputs as last time: not run) | skipped (not published) | failed"""
     duration: float = 0.0
     outputs: dict[str, int] = field(default_factory=dict)
     """Output path (relative to the output folder) → size in bytes."""
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    """Why the job failed, or why the page is not published (skipped)."""
+    removed: list[str] = field(default_factory=list)
+    """Outputs of an earlier build that this job's result made stale, now deleted."""
     files: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
     """Rendered files (suffix, bytes) on their way back to the writer."""
 
@@ -67,43 +87,94 @@ class RendererPool:
         self._renderers.clear()
 
 
-def render_page(page: PageRef, config: SiteConfig, locales: Iterable[str],
-                formats: Iterable[str], pool: RendererPool,
-                theme: str | None = None) -> list[JobOutcome]:
-    """Read one page and render it in every locale and format; never raises for page errors."""
-    locales, formats = list(locales), list(formats)
-    outcomes: list[JobOutcome] = []
+# --- rendering: a pure function of the page and the configuration --------------------------
+
+
+def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str, str]],
+                     pool: RendererPool, theme: str | None = None,
+                     source: bytes | None = None) -> Iterator[JobOutcome]:
+    """Read one page once and render the (locale, format) jobs asked, yielding each outcome
+    as soon as it is ready; never raises for a page or renderer error."""
+    jobs = list(jobs)
+    started = time.perf_counter()
     try:
-        leaflet = read_page(page.path, config, key=page.key)
+        leaflet = _read_leaflet(page, config, source)
     except PublishError as error:
-        return [JobOutcome(page.key, loc, fmt, "failed", error=str(error))
-                for loc in locales for fmt in formats]
+        message = _with_path(page, error)
+        for locale, fmt in jobs:
+            yield JobOutcome(page.key, locale, fmt, "failed", error=message)
+        return
+    except Exception as error:  # noqa: BLE001 (a reader bug fails this page, not the build)
+        message = _unexpected(page, "reading the page", error)
+        for locale, fmt in jobs:
+            yield JobOutcome(page.key, locale, fmt, "failed", error=message)
+        return
+    read_time = time.perf_counter() - started
     warnings = [_warning_text(page, w) for w in leaflet.warnings]
     if leaflet.status is Status.UNSTRUCTURED and not config.site["publish_unstructured"]:
         reason = f"{page.path}: no recognisable sections (unstructured page), not published"
-        return [JobOutcome(page.key, loc, fmt, "skipped", warnings=warnings, error=reason)
-                for loc in locales for fmt in formats]
-    for locale in locales:
+        for locale, fmt in jobs:
+            yield JobOutcome(page.key, locale, fmt, "skipped", warnings=list(warnings),
+                             error=reason)
+        return
+    by_locale: dict[str, list[str]] = {}
+    for locale, fmt in jobs:
+        by_locale.setdefault(locale, []).append(fmt)
+    for locale, formats in by_locale.items():
         try:
             localised, strings = localise(leaflet, locale, config)
         except PublishError as error:
-            outcomes.extend(JobOutcome(page.key, locale, fmt, "failed", error=str(error))
-                            for fmt in formats)
+            message = _with_path(page, error)
+            for fmt in formats:
+                yield JobOutcome(page.key, locale, fmt, "failed", warnings=list(warnings),
+                                 error=message)
             continue
         context = RenderContext(config=config, locale=locale, strings=strings, theme=theme)
         for fmt in formats:
-            started = time.perf_counter()
+            job_started = time.perf_counter()
             outcome = JobOutcome(page.key, locale, fmt, "written", warnings=list(warnings))
             try:
                 result = pool.get(fmt).render(localised, context)
             except PublishError as error:
                 outcome.status, outcome.error = "failed", _with_path(page, error)
+            except Exception as error:  # noqa: BLE001 (a renderer bug fails one job only)
+                outcome.status = "failed"
+                outcome.error = _unexpected(page, f"the {fmt} renderer", error)
             else:
                 outcome.files = [(f.suffix, f.data) for f in result.files]
                 outcome.warnings.extend(result.warnings)
-            outcome.duration = time.perf_counter() - started
-            outcomes.append(outcome)
-    return outcomes
+            # The page is read once for all its jobs; its cost is charged to the first.
+            outcome.duration = time.perf_counter() - job_started + read_time
+            read_time = 0.0
+            yield outcome
+
+
+def render_page(page: PageRef, config: SiteConfig, locales: Iterable[str],
+                formats: Iterable[str], pool: RendererPool,
+                theme: str | None = None) -> list[JobOutcome]:
+    """Every locale × format of one page (see `iter_render_page`)."""
+    formats = list(formats)
+    jobs = [(locale, fmt) for locale in locales for fmt in formats]
+    return list(iter_render_page(page, config, jobs, pool, theme))
+
+
+def _read_leaflet(page: PageRef, config: SiteConfig, source: bytes | None):  # type: ignore[no-untyped-def]
+    """The page's leaflet, from its bytes when given (a worker that cannot see the content
+    folder), else from its path."""
+    from publish.reader import read_page
+
+    if source is None or page.path.is_file():
+        return read_page(page.path, config, key=page.key)
+    if "data" in inspect.signature(read_page).parameters:
+        return read_page(page.path, config, key=page.key, data=source)
+    with tempfile.TemporaryDirectory(prefix="publish-page-") as folder:
+        copy = Path(folder) / page.path.name
+        copy.write_bytes(source)
+        try:
+            return read_page(copy, config, key=page.key)
+        except PublishError as error:
+            error.path = str(page.path)  # name the page, not the worker's copy
+            raise
 
 
 def _with_path(page: PageRef, error: PublishError) -> str:
@@ -112,9 +183,18 @@ def _with_path(page: PageRef, error: PublishError) -> str:
     return str(error)
 
 
-def _warning_text(page: PageRef, warning) -> str:  # type: ignore[no-untyped-def]
+def _unexpected(page: PageRef, where: str, error: Exception) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{page.path}: internal error in {where}: {type(error).__name__}: {error}{at}"
+
+
+def _warning_text(page: PageRef, warning: Any) -> str:
     where = f"{page.path}:{warning.line}" if warning.line else str(page.path)
     return f"{where}: {warning.message}"
+
+
+# --- writing --------------------------------------------------------------------------------
 
 
 def write_outputs(outcome: JobOutcome, output_dir: Path) -> None:
@@ -127,64 +207,325 @@ def write_outputs(outcome: JobOutcome, output_dir: Path) -> None:
 
 
 def write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                     dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_file_atomic(target, data, durable=True)
+
+
+def remove_outputs(output_dir: Path, relative: Iterable[str]) -> list[str]:
+    """Delete outputs this tool wrote (paths from the state), and folders left empty."""
+    removed = []
+    for name in relative:
+        target = (output_dir / name).resolve()
+        if not target.is_relative_to(output_dir) or target.parent == output_dir:
+            continue  # never outside the output folder, never the report or the state
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            pass
+        removed.append(name)
+        folder = target.parent
+        while folder != output_dir and folder.is_relative_to(output_dir):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+    return removed
+
+
+# --- the report -----------------------------------------------------------------------------
 
 
 @dataclass
 class BuildReport:
     outcomes: list[JobOutcome] = field(default_factory=list)
     wall_time: float = 0.0
+    status: str = "ok"
+    """ok | failed (some job failed) | interrupted"""
+    started: str = ""
+    scheduler: str = ""
+    workers: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """Outputs of pages that no longer exist, deleted by this build."""
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
     @property
     def ok(self) -> bool:
-        return self.count("failed") == 0
+        return self.count("failed") == 0 and self.status != "interrupted"
+
+    def by_format(self) -> dict[str, dict[str, float]]:
+        table: dict[str, dict[str, float]] = {}
+        for outcome in self.outcomes:
+            row = table.setdefault(outcome.format, {**{s: 0 for s in STATUSES}, "bytes": 0,
+                                                    "seconds": 0.0})
+            row[outcome.status] += 1
+            row["bytes"] += sum(outcome.outputs.values())
+            row["seconds"] += outcome.duration
+        return table
 
     def to_json(self) -> str:
         jobs = []
         for outcome in self.outcomes:
-            data = asdict(outcome)
-            data.pop("files", None)
-            data["duration"] = round(outcome.duration, 4)
+            data = {"page": outcome.page, "locale": outcome.locale, "format": outcome.format,
+                    "status": outcome.status, "duration": round(outcome.duration, 4),
+                    "outputs": outcome.outputs, "warnings": outcome.warnings,
+                    "error": outcome.error}
+            if outcome.removed:
+                data["removed"] = outcome.removed
             jobs.append(data)
-        summary = {status: self.count(status) for status in ("written", "skipped", "failed")}
-        return json.dumps({"wall_time": round(self.wall_time, 3), "summary": summary,
-                           "jobs": jobs}, ensure_ascii=False, indent=2) + "\n"
+        formats = {fmt: {k: (round(v, 3) if isinstance(v, float) else v)
+                         for k, v in row.items()} for fmt, row in self.by_format().items()}
+        return json.dumps({
+            "status": self.status, "started": self.started,
+            "wall_time": round(self.wall_time, 3), "scheduler": self.scheduler,
+            "summary": {status: self.count(status) for status in STATUSES},
+            "formats": formats, "workers": self.workers, "removed": self.removed,
+            "jobs": jobs}, ensure_ascii=False, indent=1) + "\n"
 
 
-def build(request: BuildRequest, config: SiteConfig, output_dir: Path,
-          on_outcome=None) -> BuildReport:  # type: ignore[no-untyped-def]
-    """Run every job of the request in this process and write outputs and the report."""
-    started = time.perf_counter()
-    report = BuildReport()
-    pool = RendererPool()
+class Progress(Protocol):
+    def start(self, totals: dict[str, int], done: dict[str, int], to_run: int) -> None: ...
+
+    def advance(self, outcome: JobOutcome) -> None: ...
+
+    def finish(self, report: BuildReport) -> None: ...
+
+
+class Scheduler(Protocol):
+    name: str
+    workers: list[Any]
+
+    def run(self, tasks: Iterable[Any], config: SiteConfig, theme: str | None,
+            formats: Sequence[str], on_outcome: Any) -> None: ...
+
+
+# --- the build ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    tasks: list[Any]
+    unchanged: list[JobOutcome]
+    failed: list[JobOutcome]
+    fingerprints: dict[str, str]
+    sources: dict[str, str]
+
+
+def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcome=None,  # type: ignore[no-untyped-def]
+          *, jobs: int | None = None, timeout: float | None = None, force: bool = False,
+          dask: str | None = None, scheduler: Scheduler | None = None,
+          progress: Progress | None = None) -> BuildReport:
+    """Build what changed since the last build into `output_dir` and write the report.
+
+    Jobs whose inputs are unchanged are not run (`force` runs them all); the others run in
+    `jobs` worker processes (default `[build] jobs`, 0 = one per core), or on the Dask
+    scheduler at `dask`. Outputs are written by this process only, each atomically, and the
+    build state is updated as each job finishes, so an interrupted build resumes where it
+    stopped. Outputs of pages that no longer exist are removed.
+    """
+    from publish.scheduling import ProcessScheduler, default_jobs, make_scheduler
+
+    started_clock = time.perf_counter()
+    output_dir = output_dir.resolve()
+    report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    lock = _lock(output_dir)
+    state = BuildState.load(output_dir)
+    fingerprints = InputFingerprints(config, request.theme)
     try:
-        for page in request.pages:
-            for outcome in render_page(page, config, request.locales, request.formats, pool,
-                                       request.theme):
-                if outcome.status == "written":
-                    try:
-                        write_outputs(outcome, output_dir)
-                    except (OSError, PublishError) as error:
-                        outcome.status, outcome.error = "failed", f"{page.path}: {error}"
-                report.outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
+        remove_partial_files(output_dir)
+        report.removed = _remove_deleted_pages(request, state, output_dir)
+        plan = _plan(request, state, fingerprints, output_dir, force,
+                     ship_sources=dask is not None)
+        fingerprints.close()
+        totals: dict[str, int] = {fmt: 0 for fmt in request.formats}
+        done: dict[str, int] = {fmt: 0 for fmt in request.formats}
+        for outcome in (*plan.unchanged, *plan.failed):
+            done[outcome.format] += 1
+        for task in plan.tasks:
+            for _locale, fmt in task.jobs:
+                totals[fmt] += 1
+        for fmt in request.formats:
+            totals[fmt] += done[fmt]
+        report.outcomes.extend(plan.unchanged)
+        if progress is not None:
+            progress.start(totals, done, sum(len(task.jobs) for task in plan.tasks))
+        for outcome in plan.failed:
+            _accept(outcome, report, state, plan, output_dir, progress, on_outcome)
+        if plan.tasks:
+            if scheduler is None:
+                settings = config.table("build")
+                count = jobs if jobs is not None else int(settings.get("jobs", 0))
+                count = count if count > 0 else default_jobs()
+                limit = timeout if timeout is not None else float(settings.get("timeout", 300))
+                scheduler = make_scheduler(min(count, len(plan.tasks)), limit, dask)
+            report.scheduler = scheduler.name
+            if isinstance(scheduler, ProcessScheduler):
+                report.scheduler += f" ({scheduler.jobs})"
+            try:
+                scheduler.run(plan.tasks, config, request.theme, request.formats,
+                              lambda outcome: _accept(outcome, report, state, plan, output_dir,
+                                                      progress, on_outcome))
+            finally:
+                report.workers = [stats.to_json() for stats in scheduler.workers]
+        report.status = "ok" if report.count("failed") == 0 else "failed"
+    except KeyboardInterrupt:
+        report.status = "interrupted"
+        raise
     finally:
-        pool.close()
-    report.wall_time = time.perf_counter() - started
-    write_atomic(output_dir / REPORT_NAME, report.to_json().encode("utf-8"))
+        fingerprints.close()
+        try:
+            state.save()
+            report.wall_time = time.perf_counter() - started_clock
+            write_file_atomic(output_dir / REPORT_NAME, report.to_json().encode("utf-8"),
+                              durable=False)
+        finally:
+            _unlock(lock)
+    if progress is not None:
+        progress.finish(report)
     return report
+
+
+def _plan(request: BuildRequest, state: BuildState, fingerprints: InputFingerprints,
+          output_dir: Path, force: bool, ship_sources: bool) -> _Plan:
+    from publish.scheduling import PageTask
+
+    plan = _Plan([], [], [], {}, {})
+    collisions = _output_collisions(request, state)
+    for page in request.pages:
+        if page.key in collisions:
+            message = (f"{page.path}: its outputs would have the same names as those of "
+                       f"{collisions[page.key]} ({output_stem(page.key)}.*); rename one of "
+                       "the two pages")
+            plan.failed.extend(JobOutcome(page.key, locale, fmt, "failed", error=message)
+                               for locale in request.locales for fmt in request.formats)
+            continue
+        try:
+            data = page.path.read_bytes()
+        except OSError as error:
+            message = f"{page.path}: cannot read: {error.strerror or error}"
+            plan.failed.extend(JobOutcome(page.key, locale, fmt, "failed", error=message)
+                               for locale in request.locales for fmt in request.formats)
+            continue
+        page_sha = sha256_bytes(data)
+        plan.sources[page.key] = str(page.path.resolve())
+        todo: list[tuple[str, str]] = []
+        for locale in request.locales:
+            for fmt in request.formats:
+                job = job_id(page.key, locale, fmt)
+                fingerprint = fingerprints.job(page_sha, page.key, locale, fmt)
+                plan.fingerprints[job] = fingerprint
+                record = state.jobs.get(job)
+                if (not force and record is not None and record.fingerprint == fingerprint
+                        and _outputs_intact(output_dir, record)):
+                    plan.unchanged.append(JobOutcome(
+                        page.key, locale, fmt, "unchanged", outputs=dict(record.outputs),
+                        warnings=list(record.warnings),
+                        error=record.reason if record.status == "skipped" else None))
+                else:
+                    todo.append((locale, fmt))
+        if todo:
+            plan.tasks.append(PageTask(page, tuple(todo), data if ship_sources else None))
+    return plan
+
+
+def _output_collisions(request: BuildRequest, state: BuildState) -> dict[str, str]:
+    """Pages whose output names clash with another page's (`clonazepam-.md` and
+    `clonazepam.md` both sanitise to `clonazepam`), mapped to the page that keeps the name.
+
+    Without this check one medicine's leaflet would silently overwrite another's. The page
+    whose key is its output name unchanged keeps it; otherwise the first in key order does.
+    """
+    claims: dict[str, list[str]] = {}
+    for key in {page.key for page in request.pages} | set(state.pages):
+        claims.setdefault(output_stem(key), []).append(key)
+    requested = {page.key: str(page.path) for page in request.pages}
+    losers: dict[str, str] = {}
+    for stem, keys in claims.items():
+        if len(keys) < 2:
+            continue
+        keys.sort(key=lambda key: (key.removesuffix(".md") != stem, key))
+        keeper = keys[0]
+        for key in keys[1:]:
+            if key in requested:
+                losers[key] = requested.get(keeper) or state.pages.get(keeper, keeper)
+    return losers
+
+
+def _outputs_intact(output_dir: Path, record: JobRecord) -> bool:
+    """Every file the job wrote last time is still there with the size it had."""
+    for name, size in record.outputs.items():
+        try:
+            if os.stat(os.path.join(output_dir, name)).st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _remove_deleted_pages(request: BuildRequest, state: BuildState,
+                          output_dir: Path) -> list[str]:
+    """Remove outputs of recorded pages whose source file is gone (only files we wrote)."""
+    requested = {page.key for page in request.pages}
+    removed: list[str] = []
+    for page, source in list(state.pages.items()):
+        if page in requested or Path(source).exists():
+            continue
+        for job in state.jobs_of(page):
+            removed.extend(remove_outputs(output_dir, state.jobs[job].outputs))
+            state.forget(job)
+        state.forget_page(page)
+    return removed
+
+
+def _accept(outcome: JobOutcome, report: BuildReport, state: BuildState, plan: _Plan,
+            output_dir: Path, progress: Progress | None, on_outcome: Any) -> None:
+    """Write one finished job's files, then record it: the state never claims a file that is
+    not complete on disk."""
+    job = job_id(outcome.page, outcome.locale, outcome.format)
+    previous = state.jobs.get(job)
+    if outcome.status == "written":
+        try:
+            write_outputs(outcome, output_dir)
+        except (OSError, PublishError) as error:
+            outcome.status = "failed"
+            outcome.error = f"{plan.sources.get(outcome.page, outcome.page)}: cannot write " \
+                            f"output: {error}"
+            outcome.files = []
+    if outcome.status in ("written", "skipped"):
+        if previous is not None:
+            stale = [name for name in previous.outputs if name not in outcome.outputs]
+            outcome.removed = remove_outputs(output_dir, stale)
+        fingerprint = plan.fingerprints.get(job)
+        if fingerprint is not None:
+            state.record(job, JobRecord(fingerprint, outcome.status, dict(outcome.outputs),
+                                        list(outcome.warnings),
+                                        outcome.error if outcome.status == "skipped" else None),
+                         plan.sources.get(outcome.page))
+    elif outcome.status == "failed" and previous is not None:
+        # An old leaflet of a page that now fails may carry a dose or a warning that has
+        # since changed: better no leaflet than a stale one.
+        outcome.removed = remove_outputs(output_dir, previous.outputs)
+        state.forget(job)
+    report.outcomes.append(outcome)
+    if progress is not None:
+        progress.advance(outcome)
+    if on_outcome is not None:
+        on_outcome(outcome)
+
+
+def _lock(output_dir: Path) -> Any:
+    handle = open(output_dir / LOCK_NAME, "a+b")  # noqa: SIM115 (held for the whole build)
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise PublishError("another build is writing to this output folder", output_dir) \
+            from None
+    return handle
+
+
+def _unlock(handle: Any) -> None:
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    handle.close()

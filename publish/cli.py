@@ -150,12 +150,27 @@ def show(ctx: click.Context, page: Path, as_json: bool) -> None:
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
               help="Output folder (default: [site] output).")
 @click.option("--theme", help="Theme name or path to a theme folder.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0),
+              help="Worker processes (default: [build] jobs; 0 = one per CPU core).")
+@click.option("--force", is_flag=True, help="Rebuild every job, even those up to date.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Run jobs on a Dask cluster: a scheduler address (tcp://host:8786) or "
+                   "local:N to start a local cluster of N worker processes.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds one job may take (default: [build] timeout).")
+@click.option("--quiet", "-q", is_flag=True, help="Print failures and the final line only.")
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[Path, ...], formats: tuple[str, ...],
-          locales: tuple[str, ...], out: Path | None, theme: str | None) -> None:
-    """Render pages into every format and locale (default: the whole content folder)."""
+          locales: tuple[str, ...], out: Path | None, theme: str | None, jobs: int | None,
+          force: bool, dask_address: str | None, timeout: float | None, quiet: bool) -> None:
+    """Render pages into every format and locale (default: the whole content folder).
+
+    Only jobs whose inputs changed since the last build run; outputs of removed pages are
+    deleted. Writes OUT/build-report.json. Exits 1 if any job failed.
+    """
     from publish.build import BuildRequest
     from publish.build import build as run_build
+    from publish.progress import choose_progress
     from publish.renderers import get_renderer_class
 
     config = get_config(ctx)
@@ -168,16 +183,13 @@ def build(ctx: click.Context, paths: tuple[Path, ...], formats: tuple[str, ...],
     except PublishError as error:
         fail(error)
     output_dir = (out or config.output_dir).resolve()
-    request = BuildRequest(tuple(pages), tuple(chosen_locales), tuple(chosen_formats), theme)
-
-    def progress(outcome) -> None:  # type: ignore[no-untyped-def]
-        if outcome.status == "failed":
-            click.echo(f"failed: {outcome.error}", err=True)
-
-    report = run_build(request, config, output_dir, on_outcome=progress)
-    click.echo(f"{report.count('written')} written, {report.count('skipped')} skipped, "
-               f"{report.count('failed')} failed in {report.wall_time:.1f} s "
-               f"→ {output_dir}", err=True)
+    request = BuildRequest(tuple(pages), tuple(dict.fromkeys(chosen_locales)),
+                           tuple(dict.fromkeys(chosen_formats)), theme)
+    try:
+        report = run_build(request, config, output_dir, jobs=jobs, timeout=timeout,
+                           force=force, dask=dask_address, progress=choose_progress(quiet=quiet))
+    except PublishError as error:
+        fail(error)
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 

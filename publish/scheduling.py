@@ -1,0 +1,498 @@
+"""Where page tasks run: in this process, in local worker processes, or on a Dask cluster.
+
+The unit of work is a page task: one page with the (locale, format) jobs it still needs, so the
+page is read once however many outputs it has. Every scheduler runs the same page function
+(`publish.build.iter_render_page`) and hands each job's outcome, bytes included, back to the
+caller, which alone writes files. The scheduler knows no format and no file layout.
+
+Worker processes use the `spawn` start method: the speech engine hangs in children forked from
+a process that already used it (pyttsx3 issue #131), and a fresh interpreter keeps memory flat.
+Each worker keeps one `RendererPool` for its whole life, so fonts, CSS and engines stay warm.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from publish.config import SiteConfig
+from publish.errors import PublishError
+from publish.pages import PageRef
+
+if TYPE_CHECKING:
+    from publish.build import JobOutcome
+
+OutcomeHandler = Callable[["JobOutcome"], None]
+
+# Seconds a new worker may take to import and warm its renderers before it counts as failed.
+STARTUP_GRACE = 120.0
+# Consecutive worker start failures after which the remaining tasks are failed, not retried.
+MAX_START_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class PageTask:
+    page: PageRef
+    jobs: tuple[tuple[str, str], ...]
+    """(locale, format) pairs to render, in order."""
+    source: bytes | None = None
+    """The page's bytes, for workers that cannot see the content folder (Dask)."""
+
+
+@dataclass
+class WorkerStats:
+    """Memory and load of one worker process, for the build report."""
+
+    name: str
+    pid: int | None = None
+    pages: int = 0
+    peak_rss_kb: int = 0
+    rss_kb: list[int] = field(default_factory=list)
+    """Resident set size after each page, in order: flat means no growth over the run."""
+
+    def sample(self, rss_kb: int, peak_kb: int) -> None:
+        self.pages += 1
+        self.rss_kb.append(rss_kb)
+        self.peak_rss_kb = max(self.peak_rss_kb, peak_kb, rss_kb)
+
+    def to_json(self) -> dict[str, Any]:
+        samples = self.rss_kb
+        quarter = max(1, len(samples) // 4)
+        return {"name": self.name, "pid": self.pid, "pages": self.pages,
+                "peak_rss_mb": round(self.peak_rss_kb / 1024, 1),
+                "rss_first_quarter_mb": _mean_mb(samples[:quarter]),
+                "rss_last_quarter_mb": _mean_mb(samples[-quarter:])}
+
+
+def _mean_mb(samples: Sequence[int]) -> float | None:
+    return round(sum(samples) / len(samples) / 1024, 1) if samples else None
+
+
+def memory_kb() -> tuple[int, int]:
+    """(current, peak) resident set size of this process in KiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            resident_pages = int(handle.read().split()[1])
+        current = resident_pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        current = peak
+    return current, peak
+
+
+# --- configuration across process boundaries ------------------------------------------------
+
+
+def config_to_wire(config: SiteConfig) -> dict[str, Any]:
+    """A picklable form of the configuration (its tables are read-only mapping proxies)."""
+    return {"root": str(config.root), "path": str(config.path) if config.path else None,
+            "raw_hash": config.raw_hash,
+            "tables": {name: dict(values) for name, values in config.tables.items()}}
+
+
+def config_from_wire(wire: Mapping[str, Any]) -> SiteConfig:
+    tables = {name: MappingProxyType(dict(values)) for name, values in wire["tables"].items()}
+    return SiteConfig(root=Path(wire["root"]), tables=MappingProxyType(tables),
+                      path=Path(wire["path"]) if wire["path"] else None,
+                      raw_hash=wire["raw_hash"])
+
+
+def failed_outcome(page: PageRef, locale: str, fmt: str, message: str) -> JobOutcome:
+    from publish.build import JobOutcome
+
+    return JobOutcome(page.key, locale, fmt, "failed", error=f"{page.path}: {message}")
+
+
+# --- in this process ------------------------------------------------------------------------
+
+
+class InlineScheduler:
+    """Runs tasks one after another in this process: no timeout; for tests and debugging."""
+
+    name = "inline"
+
+    def __init__(self) -> None:
+        self.workers: list[WorkerStats] = []
+
+    def run(self, tasks: Iterable[PageTask], config: SiteConfig, theme: str | None,
+            formats: Sequence[str], on_outcome: OutcomeHandler) -> None:
+        from publish.build import RendererPool, iter_render_page
+
+        stats = WorkerStats("inline", os.getpid())
+        self.workers.append(stats)
+        pool = RendererPool()
+        try:
+            for task in tasks:
+                for outcome in iter_render_page(task.page, config, task.jobs, pool, theme,
+                                                source=task.source):
+                    on_outcome(outcome)
+                stats.sample(*memory_kb())
+        finally:
+            pool.close()
+
+
+# --- local worker processes -----------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the build process dies (even by kill -9)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker still exits when its pipe to the parent closes
+
+
+def worker_main(conn: Connection, wire: Mapping[str, Any], theme: str | None,
+                formats: Sequence[str]) -> None:
+    """Entry point of a worker process: warm the renderers, then render tasks until told."""
+    _die_with_parent()
+    # Ctrl-C reaches the whole process group; the parent decides how the build stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from publish.build import RendererPool, iter_render_page
+
+    config = config_from_wire(wire)
+    pool = RendererPool()
+    for fmt in formats:
+        try:
+            pool.get(fmt)
+        except PublishError:
+            pass  # reported by each job of that format
+    try:
+        conn.send(("ready", os.getpid(), *memory_kb()))
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message[0] == "stop":
+                return
+            task: PageTask = message[1]
+            for outcome in iter_render_page(task.page, config, task.jobs, pool, theme,
+                                            source=task.source):
+                conn.send(("job", outcome))
+            conn.send(("done", *memory_kb()))
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the parent is gone: nothing to report to
+    finally:
+        pool.close()
+
+
+class _Worker:
+    def __init__(self, context: Any, stats: WorkerStats, args: tuple[Any, ...]) -> None:
+        parent_end, child_end = context.Pipe(duplex=True)
+        self.conn: Connection = parent_end
+        self.process = context.Process(target=worker_main, args=(child_end, *args),
+                                       name=stats.name, daemon=True)
+        self.process.start()
+        child_end.close()  # so that the child's death reads as EOF here
+        self.stats = stats
+        self.stats.pid = self.process.pid
+        self.ready = False
+        self.task: PageTask | None = None
+        self.pending: list[tuple[str, str]] = []
+        self.deadline = time.monotonic() + STARTUP_GRACE
+
+    def assign(self, task: PageTask, timeout: float) -> None:
+        self.task, self.pending = task, list(task.jobs)
+        self.deadline = time.monotonic() + timeout
+        self.conn.send(("task", task))
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process.is_alive():
+            if kill:
+                self.process.kill()
+            else:
+                try:
+                    self.conn.send(("stop",))
+                except (BrokenPipeError, OSError):
+                    self.process.kill()
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class ProcessScheduler:
+    """Runs page tasks in `jobs` spawned worker processes with a per-job timeout.
+
+    A worker reports each job as it finishes; a job that takes longer than `timeout` seconds
+    gets its worker killed and replaced, the job fails with a message saying so, and the page's
+    other jobs go back in the queue. A worker that dies takes only its current job with it.
+    """
+
+    name = "processes"
+
+    def __init__(self, jobs: int, timeout: float) -> None:
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self.workers: list[WorkerStats] = []
+
+    def run(self, tasks: Iterable[PageTask], config: SiteConfig, theme: str | None,
+            formats: Sequence[str], on_outcome: OutcomeHandler) -> None:
+        queue = deque(tasks)
+        if not queue:
+            return
+        context = multiprocessing.get_context("spawn")
+        args = (config_to_wire(config), theme, tuple(formats))
+        workers: list[_Worker] = []
+        start_failures = 0
+
+        def start_worker() -> None:
+            stats = WorkerStats(f"worker-{len(self.workers) + 1}")
+            self.workers.append(stats)
+            workers.append(_Worker(context, stats, args))
+
+        def fail_task_jobs(worker: _Worker, message: str) -> None:
+            """Fail the job in flight; put the page's other jobs back in the queue."""
+            task = worker.task
+            if task is None:
+                return
+            current, rest = worker.pending[0], worker.pending[1:]
+            on_outcome(failed_outcome(task.page, *current, message))
+            if rest:
+                queue.appendleft(PageTask(task.page, tuple(rest), task.source))
+            worker.task, worker.pending = None, []
+
+        try:
+            for _ in range(min(self.jobs, len(queue))):
+                start_worker()
+            while workers:
+                for worker in workers:
+                    if worker.ready and worker.task is None and queue:
+                        worker.assign(queue.popleft(), self.timeout)
+                busy = [w for w in workers if w.task is not None or not w.ready]
+                if not busy:
+                    break
+                now = time.monotonic()
+                wait_for = max(0.0, min(w.deadline for w in busy) - now)
+                readable = wait([w.conn for w in busy], timeout=wait_for)
+                replaced: list[_Worker] = []
+                for worker in busy:
+                    if worker.conn not in readable:
+                        continue
+                    try:
+                        while worker.conn.poll():
+                            self._handle(worker, worker.conn.recv(), on_outcome)
+                    except (EOFError, OSError):
+                        code = _exit_code(worker)
+                        if not worker.ready:
+                            start_failures += 1
+                        fail_task_jobs(worker, f"worker process died (exit code {code}) "
+                                               "while rendering this job")
+                        replaced.append(worker)
+                    else:
+                        if worker.ready:
+                            start_failures = 0
+                now = time.monotonic()
+                for worker in busy:
+                    if worker in replaced or now < worker.deadline:
+                        continue
+                    if not worker.ready:
+                        start_failures += 1
+                    else:
+                        locale, fmt = worker.pending[0] if worker.pending else ("", "")
+                        fail_task_jobs(worker, f"{fmt} ({locale}) timed out after "
+                                               f"{self.timeout:g} s ([build] timeout)")
+                    replaced.append(worker)
+                for worker in replaced:
+                    worker.stop(kill=True)
+                    workers.remove(worker)
+                if start_failures >= MAX_START_FAILURES:
+                    while queue:
+                        task = queue.popleft()
+                        for locale, fmt in task.jobs:
+                            on_outcome(failed_outcome(task.page, locale, fmt,
+                                                      "worker processes fail to start"))
+                    continue
+                for _ in replaced:
+                    if queue and len(workers) < self.jobs:
+                        start_worker()
+        finally:
+            for worker in workers:
+                worker.stop(kill=worker.task is not None)
+
+    def _handle(self, worker: _Worker, message: tuple[Any, ...],
+                on_outcome: OutcomeHandler) -> None:
+        kind = message[0]
+        if kind == "ready":
+            worker.ready = True
+            worker.stats.peak_rss_kb = max(worker.stats.peak_rss_kb, message[2], message[3])
+        elif kind == "job":
+            outcome = message[1]
+            job = (outcome.locale, outcome.format)
+            if job in worker.pending:
+                worker.pending.remove(job)
+            worker.deadline = time.monotonic() + self.timeout
+            on_outcome(outcome)
+        elif kind == "done":
+            worker.stats.sample(message[1], message[2])
+            worker.task, worker.pending = None, []
+
+
+def _exit_code(worker: _Worker) -> int | None:
+    worker.process.join(timeout=5)
+    return worker.process.exitcode
+
+
+# --- Dask -----------------------------------------------------------------------------------
+
+# One warm renderer pool per Dask worker process, keyed by configuration, reused by every task
+# (and every build) that worker runs. The lock serialises renders when a worker has several
+# threads: renderers hold engines that are not thread-safe (one espeak engine per process).
+_REMOTE_POOLS: dict[str, tuple[SiteConfig, Any]] = {}
+_REMOTE_LOCK = threading.Lock()
+
+
+def _close_remote_pools() -> None:
+    for _config, pool in _REMOTE_POOLS.values():
+        pool.close()
+    _REMOTE_POOLS.clear()
+
+
+atexit.register(_close_remote_pools)
+
+
+def render_task_remote(task: PageTask, wire: Mapping[str, Any],
+                       theme: str | None) -> tuple[list[JobOutcome], dict[str, Any]]:
+    """The page function as a Dask task: outcomes (with bytes) go back to the client."""
+    from publish.build import RendererPool, iter_render_page
+
+    with _REMOTE_LOCK:
+        key = wire["key"]
+        if key not in _REMOTE_POOLS:
+            _close_remote_pools()  # a new configuration: the old renderers are not reused
+            _REMOTE_POOLS[key] = (config_from_wire(wire), RendererPool())
+        config, pool = _REMOTE_POOLS[key]
+        outcomes = list(iter_render_page(task.page, config, task.jobs, pool, theme,
+                                         source=task.source))
+        rss, peak = memory_kb()
+    return outcomes, {"pid": os.getpid(), "host": os.uname().nodename, "rss_kb": rss,
+                      "peak_kb": peak}
+
+
+class DaskScheduler:
+    """Runs page tasks on a Dask distributed cluster; `local:N` starts a LocalCluster.
+
+    Pages travel to the workers as bytes and outputs come back as bytes, so workers need the
+    `publish` package but not the content or output folders. Dask cannot interrupt a running
+    task, so the timeout is a stall guard: when no task finishes for `timeout` × the most jobs
+    a page has, the tasks still pending fail.
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str, timeout: float) -> None:
+        self.address = address
+        self.timeout = timeout
+        self.workers: list[WorkerStats] = []
+
+    def _client(self) -> tuple[Any, Any]:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as error:
+            raise PublishError(f"--dask needs dask[distributed]: {error}") from None
+        if self.address.startswith("local:"):
+            try:
+                count = int(self.address.split(":", 1)[1])
+            except ValueError:
+                raise PublishError(f"--dask {self.address}: expected local:N, N a number of "
+                                   "workers") from None
+            # Processes, one thread each: renderers keep per-process engines (see above).
+            cluster = LocalCluster(n_workers=max(1, count), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+            return Client(cluster), cluster
+        try:
+            return Client(self.address, timeout=30), None
+        except (OSError, TimeoutError) as error:
+            raise PublishError(f"cannot reach the Dask scheduler at {self.address}: "
+                               f"{error}") from None
+
+    def run(self, tasks: Iterable[PageTask], config: SiteConfig, theme: str | None,
+            formats: Sequence[str], on_outcome: OutcomeHandler) -> None:
+        from distributed import wait as dask_wait
+
+        tasks = list(tasks)
+        if not tasks:
+            return
+        client, cluster = self._client()
+        stats: dict[tuple[str, int], WorkerStats] = {}
+        try:
+            wire = config_to_wire(config)
+            from publish.cache import config_fingerprint
+
+            wire["key"] = config_fingerprint(config) + (config.raw_hash or "")
+            [wire_future] = client.scatter([wire], broadcast=True)
+            futures = {client.submit(render_task_remote, task, wire_future, theme, pure=False,
+                                     key=f"publish-page-{index}"): task
+                       for index, task in enumerate(tasks)}
+            stall = self.timeout * max(len(task.jobs) for task in tasks)
+            pending = set(futures)
+            while pending:
+                try:
+                    done, pending = dask_wait(list(pending), timeout=stall,
+                                              return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    for future in pending:
+                        task = futures[future]
+                        future.cancel()
+                        for locale, fmt in task.jobs:
+                            on_outcome(failed_outcome(
+                                task.page, locale, fmt,
+                                f"no Dask task finished in {stall:g} s ([build] timeout × "
+                                "jobs per page)"))
+                    break
+                pending = set(pending)
+                for future in done:
+                    task = futures.pop(future)
+                    try:
+                        outcomes, memory = future.result()
+                    except PublishError as error:
+                        outcomes, memory = [failed_outcome(task.page, loc, fmt, str(error))
+                                            for loc, fmt in task.jobs], None
+                    except Exception as error:  # noqa: BLE001 (any worker failure fails the page)
+                        message = f"Dask task failed: {type(error).__name__}: {error}"
+                        outcomes, memory = [failed_outcome(task.page, loc, fmt, message)
+                                            for loc, fmt in task.jobs], None
+                    future.release()
+                    for outcome in outcomes:
+                        on_outcome(outcome)
+                    if memory is not None:
+                        worker_key = (memory["host"], memory["pid"])
+                        if worker_key not in stats:
+                            stats[worker_key] = WorkerStats(
+                                f"dask-{memory['host']}-{memory['pid']}", memory["pid"])
+                            self.workers.append(stats[worker_key])
+                        stats[worker_key].sample(memory["rss_kb"], memory["peak_kb"])
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def make_scheduler(jobs: int, timeout: float, dask: str | None = None) -> Any:
+    if dask:
+        return DaskScheduler(dask, timeout)
+    return ProcessScheduler(jobs, timeout)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
