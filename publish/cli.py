@@ -224,3 +224,7 @@ def main() -> None:
 
 
 cli.add_command(sms_count)
+
+from publish.catalogs.command import catalog  # noqa: E402  (the `publish catalog` group)
+
+cli.add_command(catalog)

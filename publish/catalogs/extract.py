@@ -27,6 +27,7 @@ from publish.catalogs.units import (
     Unit,
     leaflet_units,
     name_units,
+    site_msgids,
 )
 from publish.config import SiteConfig
 from publish.errors import CatalogError
@@ -90,7 +91,7 @@ def page_template(leaflet: Leaflet, config: SiteConfig) -> Catalog:
          "One entry is one block of the page: a heading, a paragraph, a list item, an FAQ",
          "question or one paragraph of its answer."))
     by_key: dict[tuple[str | None, str], _Pending] = {}
-    for unit in name_units(leaflet) + leaflet_units(leaflet):
+    for unit in name_units(leaflet) + leaflet_units(leaflet, site_msgids(config)):
         if unit.domain == SHARED:
             continue
         reference = f"{leaflet.source}#{unit.text_id}"

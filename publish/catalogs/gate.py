@@ -26,7 +26,7 @@ from publish.catalogs import layout
 from publish.catalogs.inline import parse_spans
 from publish.catalogs.pofile import Entry, Key, read_po
 from publish.catalogs.translations import Messages, load_messages
-from publish.catalogs.units import PAGE, SHARED, Unit, leaflet_units, name_units
+from publish.catalogs.units import PAGE, SHARED, Unit, leaflet_units, name_units, site_msgids
 from publish.config import SiteConfig
 from publish.model import Leaflet
 
@@ -204,7 +204,7 @@ def check_page(leaflet: Leaflet, locale: str, config: SiteConfig,
                         catalog=page_path, catalog_exists=page is not None)
     status.shared_missing = shared_missing
     lookup = Lookup(page, shared)
-    units = name_units(leaflet) + leaflet_units(leaflet)
+    units = name_units(leaflet) + leaflet_units(leaflet, site_msgids(config))
     seen: set[tuple[str, Key]] = set()
     for unit in units:
         if (unit.domain, unit.key) in seen:

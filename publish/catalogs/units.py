@@ -19,8 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
-from publish.catalogs.inline import collapse, msgid_of
-from publish.model import Leaflet, SafetyText, Section, SectionKind, SideEffectGroup, Text
+from publish.catalogs.inline import collapse, msgid_of, spans_msgid
+from publish.config import SiteConfig
+from publish.model import (
+    Leaflet,
+    SafetyText,
+    Section,
+    SectionKind,
+    SideEffectGroup,
+    Span,
+    Text,
+)
 
 PAGE, SHARED = "page", "shared"
 
@@ -213,7 +222,14 @@ def _unit_for(text: Text, place: Place, origins: dict[str, str]) -> Unit:
                 markdown=any(span.marks for span in text.spans))
 
 
-def leaflet_units(leaflet: Leaflet) -> list[Unit]:
+def site_msgids(config: SiteConfig) -> frozenset[str]:
+    """The msgids of the site-wide disclaimer and AI note (translated in the shared catalog).
+
+    A page whose own safety text has exactly these words uses the shared translation too."""
+    return frozenset(spans_msgid((Span(config.site[key]),)) for key in ("disclaimer", "ai_note"))
+
+
+def leaflet_units(leaflet: Leaflet, site: frozenset[str] = frozenset()) -> list[Unit]:
     """Every text unit of the leaflet in reading order, with its catalog key.
 
     The same words in two places are one catalog entry (translated once), except when they
@@ -226,7 +242,10 @@ def leaflet_units(leaflet: Leaflet) -> list[Unit]:
                "ai_note": leaflet.ai_note.origin.value}
 
     def record(text: Text, place: Place) -> Text:
-        units.append(_unit_for(text, place, origins))
+        unit = _unit_for(text, place, origins)
+        if unit.safety and unit.msgid in site:
+            unit = replace(unit, domain=SHARED)
+        units.append(unit)
         return text
 
     map_texts(leaflet, record)
