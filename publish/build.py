@@ -40,6 +40,9 @@ from publish.renderers import RenderContext, Renderer, get_renderer_class
 
 REPORT_NAME = "build-report.json"
 LOCK_NAME = ".publish-lock"
+# Up to this many pages to render, the build renders them itself: starting a worker process
+# (interpreter, imports, fonts) costs more than a page or two.
+INLINE_PAGES = 2
 STATUSES = ("written", "unchanged", "skipped", "failed")
 
 
@@ -324,7 +327,12 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
     build state is updated as each job finishes, so an interrupted build resumes where it
     stopped. Outputs of pages that no longer exist are removed.
     """
-    from publish.scheduling import ProcessScheduler, default_jobs, make_scheduler
+    from publish.scheduling import (
+        InlineScheduler,
+        ProcessScheduler,
+        default_jobs,
+        make_scheduler,
+    )
 
     started_clock = time.perf_counter()
     output_dir = output_dir.resolve()
@@ -332,13 +340,14 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
     output_dir.mkdir(parents=True, exist_ok=True)
     lock = _lock(output_dir)
     state = BuildState.load(output_dir)
-    fingerprints = InputFingerprints(config, request.theme)
+    # The renderers asked for their inputs() here also render a small build in this process.
+    pool = RendererPool()
+    fingerprints = InputFingerprints(config, request.theme, renderer=pool.get)
     try:
         remove_partial_files(output_dir)
         report.removed = _remove_deleted_pages(request, state, output_dir)
         plan = _plan(request, state, fingerprints, output_dir, force,
                      ship_sources=dask is not None)
-        fingerprints.close()
         totals: dict[str, int] = {fmt: 0 for fmt in request.formats}
         done: dict[str, int] = {fmt: 0 for fmt in request.formats}
         for outcome in (*plan.unchanged, *plan.failed):
@@ -354,11 +363,13 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
         for outcome in plan.failed:
             _accept(outcome, report, state, plan, output_dir, progress, on_outcome)
         if plan.tasks:
-            if scheduler is None:
-                settings = config.table("build")
+            settings = config.table("build")
+            limit = timeout if timeout is not None else float(settings.get("timeout", 300))
+            if scheduler is None and dask is None and len(plan.tasks) <= INLINE_PAGES:
+                scheduler = InlineScheduler(limit, pool)
+            elif scheduler is None:
                 count = jobs if jobs is not None else int(settings.get("jobs", 0))
                 count = count if count > 0 else default_jobs()
-                limit = timeout if timeout is not None else float(settings.get("timeout", 300))
                 scheduler = make_scheduler(min(count, len(plan.tasks)), limit, dask)
             report.scheduler = scheduler.name
             if isinstance(scheduler, ProcessScheduler):
@@ -375,6 +386,7 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
         raise
     finally:
         fingerprints.close()
+        pool.close()
         try:
             state.save()
             report.wall_time = time.perf_counter() - started_clock

@@ -21,7 +21,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FunctionType, ModuleType
@@ -331,10 +331,13 @@ class InputFingerprints:
     """Computes job fingerprints, caching what is shared by many jobs (theme, renderers…)."""
 
     def __init__(self, config: SiteConfig, theme: str | None,
-                 renderers: Mapping[str, Renderer] | None = None) -> None:
+                 renderer: Callable[[str], Renderer] | None = None) -> None:
+        """`renderer(name)` gives the instance whose `inputs()` is asked (default: a new one
+        per format, closed by `close`)."""
         self.config = config
         self.theme = theme
-        self._renderers: dict[str, Renderer] = dict(renderers or {})
+        self._get_renderer = renderer
+        self._renderers: dict[str, Renderer] = {}
         self._owned: list[Renderer] = []
         # Theme files reach only the formats that use a theme; those list them in inputs().
         self._base = sha256_bytes("\0".join((config_fingerprint(config), str(theme or "")))
@@ -344,6 +347,8 @@ class InputFingerprints:
         self._catalog_hook = _catalog_hook()
 
     def renderer(self, fmt: str) -> Renderer:
+        if self._get_renderer is not None:
+            return self._get_renderer(fmt)
         if fmt not in self._renderers:
             renderer = get_renderer_class(fmt)()
             self._renderers[fmt] = renderer

@@ -119,29 +119,77 @@ def failed_outcome(page: PageRef, locale: str, fmt: str, message: str) -> JobOut
 # --- in this process ------------------------------------------------------------------------
 
 
+class JobTimeout(BaseException):
+    """Raised by the alarm inside a job that ran out of time (a BaseException, so that a
+    renderer's `except Exception` cannot swallow it)."""
+
+
 class InlineScheduler:
-    """Runs tasks one after another in this process: no timeout; for tests and debugging."""
+    """Runs tasks one after another in this process.
+
+    Used for builds of a page or two, where starting a worker costs more than the pages, and
+    by tests. The timeout uses an interval timer, so it holds only in the main thread and
+    interrupts Python code (a C call finishes first).
+    """
 
     name = "inline"
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float | None = None, pool: Any = None) -> None:
+        self.timeout = timeout
+        self.pool = pool
         self.workers: list[WorkerStats] = []
 
     def run(self, tasks: Iterable[PageTask], config: SiteConfig, theme: str | None,
             formats: Sequence[str], on_outcome: OutcomeHandler) -> None:
-        from publish.build import RendererPool, iter_render_page
+        from publish.build import RendererPool
 
         stats = WorkerStats("inline", os.getpid())
         self.workers.append(stats)
-        pool = RendererPool()
+        pool = self.pool if self.pool is not None else RendererPool()
         try:
             for task in tasks:
-                for outcome in iter_render_page(task.page, config, task.jobs, pool, theme,
-                                                source=task.source):
-                    on_outcome(outcome)
+                self._run_task(task, config, theme, pool, on_outcome)
                 stats.sample(*memory_kb())
         finally:
-            pool.close()
+            if pool is not self.pool:
+                pool.close()
+
+    def _run_task(self, task: PageTask, config: SiteConfig, theme: str | None, pool: Any,
+                  on_outcome: OutcomeHandler) -> None:
+        from publish.build import iter_render_page
+
+        pending = list(task.jobs)
+        alarm = (self.timeout is not None
+                 and threading.current_thread() is threading.main_thread())
+        previous = signal.signal(signal.SIGALRM, _raise_timeout) if alarm else None
+        try:
+            while pending:
+                try:
+                    if alarm:
+                        signal.setitimer(signal.ITIMER_REAL, self.timeout)
+                    for outcome in iter_render_page(task.page, config, pending, pool, theme,
+                                                    source=task.source):
+                        if alarm:
+                            signal.setitimer(signal.ITIMER_REAL, 0)
+                        pending.remove((outcome.locale, outcome.format))
+                        on_outcome(outcome)
+                        if alarm:
+                            signal.setitimer(signal.ITIMER_REAL, self.timeout)
+                except JobTimeout:
+                    locale, fmt = pending.pop(0)
+                    on_outcome(failed_outcome(task.page, locale, fmt,
+                                              f"{fmt} ({locale}) timed out after "
+                                              f"{self.timeout:g} s ([build] timeout)"))
+                finally:
+                    if alarm:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            if alarm:
+                signal.signal(signal.SIGALRM, previous)
+
+
+def _raise_timeout(signum: int, frame: Any) -> None:
+    raise JobTimeout()
 
 
 # --- local worker processes -----------------------------------------------------------------

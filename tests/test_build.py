@@ -329,16 +329,28 @@ def test_worker_processes_render_and_report_memory(tmp_path: Path) -> None:
 
 
 def test_a_job_over_the_timeout_fails_with_a_clear_message(tmp_path: Path) -> None:
-    root = make_site(tmp_path, 2)
+    root = make_site(tmp_path, 3)
     config = load_config(root=root)
     report = build(request_for(config), config, root / "dist", jobs=1, timeout=1e-4)
-    assert report.count("failed") == 2
+    assert report.scheduler == "processes (1)" and report.count("failed") == 3
     for outcome in report.outcomes:
         assert "timed out after 0.0001 s ([build] timeout)" in outcome.error
         assert "testamol-" in outcome.error
-    # The killed workers were replaced; a normal timeout then builds everything.
+    assert len(report.workers) == 3  # a timed-out worker is killed; a new one takes the rest
     again = build(request_for(config), config, root / "dist", jobs=1)
-    assert again.count("written") == 2
+    assert again.count("written") == 3
+
+
+def test_a_build_of_one_page_renders_in_process_with_a_timeout(tmp_path: Path) -> None:
+    root = make_site(tmp_path, 1)
+    config = load_config(root=root)
+    report = build(request_for(config, ("json", "json")), config, root / "dist",
+                   timeout=1e-6)
+    assert report.scheduler == "inline" and report.workers[0]["pid"] == os.getpid()
+    assert report.count("failed") >= 1
+    assert all("timed out" in o.error for o in report.outcomes if o.status == "failed")
+    again = build(request_for(config), config, root / "dist", force=True)
+    assert again.scheduler == "inline" and again.count("written") == 1
 
 
 def test_cli_exit_status_and_plain_progress_lines(tmp_path: Path) -> None:
@@ -420,13 +432,13 @@ def test_kill_9_in_the_middle_then_rerun_finishes_the_rest(tmp_path: Path) -> No
 
 def test_every_registered_format_writes_complete_outputs(tmp_path: Path) -> None:
     formats = tuple(name for name in registry() if name != "audio")
-    root = make_site(tmp_path, 2, formats)
+    root = make_site(tmp_path, 3, formats)
     config = load_config(root=root)
     report = build(request_for(config, formats), config, root / "dist", jobs=2)
     assert report.count("failed") == 0, [o.error for o in report.outcomes]
-    assert report.count("written") == 2 * len(formats)
+    assert report.count("written") == 3 * len(formats)
     files = outputs(root / "dist")
-    assert len(files) >= 2 * len(formats)
+    assert len(files) >= 3 * len(formats)
     for path in files:
         assert_complete(path)
 
