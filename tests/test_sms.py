@@ -145,11 +145,24 @@ def test_seed_full_safety_is_verbatim_and_content_gives_way(seed: Leaflet) -> No
     assert data["content"]["usage"] == "omitted" and data["content"]["warning"] == "omitted"
 
 
+def test_safety_texts_are_what_the_messages_carry(seed: Leaflet) -> None:
+    for raw in ({}, {"safety": "full"}, {"short_ai_note": "Written by a machine – check it."}):
+        renderer, ctx = SmsRenderer(), context(raw)
+        body = renderer.render(seed, ctx).files[0].data.decode()
+        disclaimer, ai_note = renderer.safety_texts(seed, ctx)
+        assert f"{disclaimer} {ai_note}" in body
+    assert ai_note == "Written by a machine - check it."
+    with pytest.raises(ConfigError, match="short_disclaimer must not be empty"):
+        SmsRenderer().render(seed, context({"short_disclaimer": " "}))
+
+
 def test_name_and_safety_that_cannot_fit_fail_clearly(seed: Leaflet) -> None:
     with pytest.raises(RenderError, match=r"need 3 segments .* max_segments = 2"):
         render(seed, {"safety": "full", "max_segments": 2})
     with pytest.raises(RenderError, match="does not fit"):
         render(leaflet(title="Very long name " * 40))
+    with pytest.raises(RenderError, match=r"safety text needs 422 septets .* \(160\)"):
+        render(seed, {"safety": "full", "mode": "separate"})
 
 
 def test_seed_separate_mode_numbers_messages(seed: Leaflet) -> None:

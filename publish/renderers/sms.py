@@ -73,7 +73,8 @@ class SmsRenderer(Renderer):
         def sms_form(text: str) -> str:
             return transliterator(text, replaced)
 
-        safety = sms_form(self._safety_text(leaflet, settings, context))
+        safety = " ".join(sms_form(text) for text in self._safety_source(leaflet, settings,
+                                                                          context))
         options = Options(max_segments=settings["max_segments"], mode=settings["mode"],
                           safety_placement=settings["safety_placement"],
                           footer=sms_form(settings["footer"]))
@@ -88,18 +89,27 @@ class SmsRenderer(Renderer):
                    OutputFile(".sms.json", data.encode("utf-8"), "application/json")),
             warnings=tuple(warnings))
 
-    def _safety_text(self, leaflet: Leaflet, settings: Mapping[str, Any],
-                     context: RenderContext) -> str:
+    def safety_texts(self, leaflet: Leaflet, context: RenderContext) -> tuple[str, str]:
+        """The disclaimer and AI note exactly as the messages carry them."""
+        transliterator = self._transliterator(context)
+        disclaimer, ai_note = self._safety_source(leaflet, context.settings(self.name), context)
+        return transliterator(disclaimer), transliterator(ai_note)
+
+    def _safety_source(self, leaflet: Leaflet, settings: Mapping[str, Any],
+                       context: RenderContext) -> tuple[str, str]:
         if settings["safety"] == "full":
-            return " ".join((flatten(leaflet.disclaimer.text.spans).strip(),
-                             flatten(leaflet.ai_note.text.spans).strip()))
+            return (flatten(leaflet.disclaimer.text.spans), flatten(leaflet.ai_note.text.spans))
+        for key in ("short_disclaimer", "short_ai_note"):
+            if not settings[key].strip():
+                # An empty approved form would drop the safety text from every message.
+                raise ConfigError(f"[sms] {key} must not be empty", context.config.path)
         disclaimer = settings["short_disclaimer"]
         if disclaimer == DEFAULT_SHORT_DISCLAIMER:
             disclaimer = context.gettext("Not medical advice: ask a doctor or pharmacist.")
         ai_note = settings["short_ai_note"]
         if ai_note == DEFAULT_SHORT_AI_NOTE:
             ai_note = context.gettext("AI-generated or crowd-sourced, may be inaccurate.")
-        return f"{disclaimer.strip()} {ai_note.strip()}"
+        return disclaimer, ai_note
 
     def _transliterator(self, context: RenderContext) -> Transliterator:
         key = (context.config.locales_dir, context.locale)

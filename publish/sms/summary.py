@@ -17,7 +17,7 @@ layout fits the budget; if even the name and the safety text do not fit, it rais
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from publish.errors import RenderError
 from publish.model import (
@@ -87,7 +87,6 @@ class Bundle:
     choice: Choice
     content: Content
     safety: str
-    notes: dict[str, object] = field(default_factory=dict)
 
 
 # --- content ----------------------------------------------------------------------------------
@@ -332,15 +331,40 @@ def _separate(parts: list[str], safety: str, options: Options,
     Parts are packed whole; the safety text ends the last message (or every message), and the
     footer ends the last one.
     """
-    limit = options.max_segments
+    # One message needs no number; several are packed with the widest number the budget
+    # allows, then renumbered (numbers only get shorter).
+    if options.max_segments > 1:
+        attempts = ["", _numbered(options.max_segments, options.max_segments, strings)]
+    else:
+        attempts = [""]
+    for widest in attempts:
+        messages = _pack(parts, safety, options, widest)
+        if messages is None or (not widest and len(messages) > 1):
+            continue
+        if len(messages) > options.max_segments:
+            return None
+        total = len(messages)
+        texts: list[str] = []
+        for index, body in enumerate(messages, start=1):
+            prefix = _numbered(index, total, strings) if total > 1 else ""
+            texts.append(prefix + "\n".join(body + _tail(safety, options, index == total)))
+        if all(gsm.fits_single(text) for text in texts):
+            return texts
+    return None
+
+
+def _tail(safety: str, options: Options, last: bool) -> list[str]:
     every = options.safety_placement == "every"
-    footer = [options.footer] if options.footer else []
-    # Pack with the widest number the budget allows, then renumber: numbers only get shorter.
-    widest = _numbered(limit, limit, strings) if limit > 1 else ""
+    footer = [options.footer] if options.footer and last else []
+    return ([safety] if every or last else []) + footer
+
+
+def _pack(parts: list[str], safety: str, options: Options,
+          prefix: str) -> list[list[str]] | None:
+    """Parts packed whole into messages of one segment each, leaving room for the tail."""
 
     def fits(body: list[str], last: bool) -> bool:
-        tail = ([safety] if every or last else []) + (footer if last else [])
-        return gsm.fits_single(widest + "\n".join(body + tail))
+        return gsm.fits_single(prefix + "\n".join(body + _tail(safety, options, last)))
 
     messages: list[list[str]] = [[]]
     for part in parts:
@@ -354,30 +378,24 @@ def _separate(parts: list[str], safety: str, options: Options,
         messages.append([])
         if not fits([], last=True):
             return None
-    if len(messages) > limit:
-        return None
-    total = len(messages)
-    texts: list[str] = []
-    for index, body in enumerate(messages, start=1):
-        last = index == total
-        tail = ([safety] if every or last else []) + (footer if last else [])
-        prefix = _numbered(index, total, strings) if total > 1 else ""
-        text = prefix + "\n".join(body + tail)
-        if not gsm.fits_single(text):
-            return None
-        texts.append(text)
-    return texts
+    return messages
 
 
 def _too_long(name: str, safety: str, options: Options) -> str:
-    minimal = "\n".join([name, safety] + ([options.footer] if options.footer else []))
-    figures = gsm.count(minimal)
+    tail = "\n".join([safety] + ([options.footer] if options.footer else []))
     if options.mode == SEPARATE:
-        return (f"SMS does not fit: the medicine name, the safety text and the footer take "
-                f"{figures.units} {figures.unit_name.replace('_', ' ')} in "
-                f"{figures.encoding.value}, more than one self-contained message holds "
-                f"({gsm.SINGLE_SEGMENT[figures.encoding.value]}); shorten [sms] footer or "
-                "use the short safety forms")
+        figures = gsm.count(tail)
+        if not gsm.fits_single(tail):
+            unit = figures.unit_name.replace("_", " ")
+            what = "the safety text and footer need" if options.footer else \
+                "the safety text needs"
+            limit = gsm.SINGLE_SEGMENT[figures.encoding.value]
+            return (f"SMS does not fit: {what} {figures.units} {unit} in "
+                    f"{figures.encoding.value}, more than one self-contained message holds "
+                    f"({limit}); use the short safety forms or [sms] mode = \"concatenated\"")
+        return (f"SMS does not fit: the medicine name and the safety text need more messages "
+                f"than [sms] max_segments = {options.max_segments} allows in separate mode")
+    figures = gsm.count(f"{name}\n{tail}")
     return (f"SMS does not fit: the medicine name and the safety text alone need "
             f"{figures.segments} segments in {figures.encoding.value}, more than "
             f"[sms] max_segments = {options.max_segments}")

@@ -193,6 +193,7 @@ class Transliterator:
         """The GSM-friendly form of `text`; `record` collects original → replacement."""
         if self._words is not None:
             text = self._words.sub(lambda match: self._word(match, record), text)
+            text = text.replace("\0", " ")
         text = _SUPERSCRIPT_RUN.sub(lambda match: _superscript(match, record), text)
         out: list[str] = []
         for index, ch in enumerate(text):
@@ -205,14 +206,18 @@ class Transliterator:
         source = match.string
         before = source[match.start() - 1] if match.start() > 0 else ""
         after = source[match.end()] if match.end() < len(source) else ""
-        # "≥18" → "at least 18", "37°C" → "37 degrees Celsius": keep words apart.
-        if before.isalnum() and words[0].isalnum():
-            words = " " + words
-        if after.isalnum() and words[-1].isalnum():
-            words = words + " "
+        # "≥18" → "at least 18", "37°C" → "37 degrees Celsius": keep words apart. Two symbols
+        # side by side are both written out: a NUL marks the gap, made a space afterwards.
+        if (before.isalnum() or before in self.data.words) and words[0].isalnum():
+            words = "\0" + words
+        if (after.isalnum() or self._words_start(source, match.end())) and words[-1].isalnum():
+            words = words + "\0"
         if record is not None:
             record[key] = self.data.words[key]
         return words
+
+    def _words_start(self, text: str, index: int) -> bool:
+        return self._words is not None and self._words.match(text, index) is not None
 
     def _character(self, text: str, index: int, ch: str, record: dict[str, str] | None) -> str:
         if ch in GSM7_BASIC or ch in GSM7_EXTENSION:
