@@ -105,9 +105,12 @@ class SmsRenderer(Renderer):
                 raise ConfigError(f"[sms] {key} must not be empty", context.config.path)
         disclaimer = settings["short_disclaimer"]
         if disclaimer == DEFAULT_SHORT_DISCLAIMER:
+            # SAFETY: the short disclaimer of SMS summaries; keep it short (SMS are paid by
+            # 160-character segment) and free of curly quotes and dashes.
             disclaimer = context.gettext("Not medical advice: ask a doctor or pharmacist.")
         ai_note = settings["short_ai_note"]
         if ai_note == DEFAULT_SHORT_AI_NOTE:
+            # SAFETY: the short AI-generated note of SMS summaries; keep it short.
             ai_note = context.gettext("AI-generated or crowd-sourced, may be inaccurate.")
         return disclaimer, ai_note
 

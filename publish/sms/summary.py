@@ -105,9 +105,11 @@ def gather(leaflet: Leaflet, data: SmsLocale, strings: Strings,
         warnings = tuple(_warning(items[:count], count < len(items), strings)
                          for count in range(len(items), 0, -1))
     elif kind == "no_side_effects":
+        # TRANSLATORS: SMS summary of a page that has no side-effects section.
         warnings = (strings.gettext("Side effects: this leaflet does not list them."),)
     else:
         kind = "no_split"
+        # TRANSLATORS: SMS summary of a page that does not say which side effects are serious.
         warnings = (strings.gettext(
             "Side effects: this leaflet does not say which ones are serious."),)
     facts = tuple(sms_form(fact) for fact in _facts(leaflet, data))
@@ -119,16 +121,21 @@ def gather(leaflet: Leaflet, data: SmsLocale, strings: Strings,
 def _headline(name: str, usage: str, strings: Strings) -> str:
     if name.casefold() in usage.casefold():
         return usage
+    # TRANSLATORS: first line of an SMS summary: medicine name, then what it is for.
     return strings.pgettext("sms headline", "{name}: {usage}").format(name=name, usage=usage)
 
 
 def _warning(items: list[str], trimmed: bool, strings: Strings) -> str:
+    # TRANSLATORS: between items of a list in an SMS ("Nausea, Headache").
     separator = strings.pgettext("sms list separator", ", ")
     effects = separator.join(items)
     if trimmed:
+        # TRANSLATORS: SMS warning when only some serious side effects fit; {effects} is a
+        # list of side effects.
         return strings.gettext(
             "Get medical help at once if: {effects}, or other serious effects.").format(
             effects=effects)
+    # TRANSLATORS: SMS warning; {effects} is the list of serious side effects.
     return strings.gettext("Get medical help at once if: {effects}.").format(effects=effects)
 
 
@@ -152,6 +159,7 @@ def _block_usage(block: Block, following: Block | None, data: SmsLocale,
                  for item in block.items]
         items = [item for item in items if item]
         separator = strings.pgettext("sms list separator", ", ")
+        # TRANSLATORS: SMS summary; {uses} lists what the medicine treats.
         return [strings.gettext("Used for: {uses}.").format(uses=separator.join(items[:n]))
                 for n in range(len(items), 0, -1)]
     if isinstance(block, (Paragraph, LabelledParagraph)):
@@ -321,6 +329,7 @@ def _layout(parts: list[str], safety: str, options: Options,
 
 
 def _numbered(index: int, total: int, strings: Strings) -> str:
+    # TRANSLATORS: number of a message in a series of SMS, as in "(1/3)".
     return strings.gettext("({index}/{total})").format(index=index, total=total) + " "
 
 
