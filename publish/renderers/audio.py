@@ -1,0 +1,171 @@
+"""The `audio` renderer: a spoken leaflet with chapters, tags, a WebVTT transcript and a script.
+
+Outputs: `<page>.mp3` (or `.opus`, `.m4b`, `.wav` per `[audio] format`) with one chapter per
+section plus one for the safety texts and tags (title, album = site name, language, comment =
+the AI note); `<page>.vtt` whose cue times come from the audio's own sample counts; `<page>.txt`,
+the script as shown (disclaimer and AI note verbatim).
+
+The speech engine lives as long as the renderer (one per worker process) and is created on the
+first page, in the process that renders: never in the parent of forked workers.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from publish.config import Setting
+from publish.errors import ConfigError, RenderError
+from publish.model import Leaflet
+from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
+from publish.speech import synthesise
+from publish.speech.captions import webvtt
+from publish.speech.encode import FORMATS, MEDIA_TYPES, Tags, encode, gain_filter, measure
+from publish.speech.engine import SpeechEngine, voice_for
+from publish.speech.normalise import (
+    LEXICON_FILE,
+    SPEECH_FILE,
+    SpeechRules,
+    find_speech_data,
+    load_rules,
+)
+from publish.speech.script import Script, ScriptBuilder
+from publish.speech.timeline import Recording, assemble
+
+RATE_RANGE = (80, 450)
+"""Words per minute espeak-ng accepts."""
+
+
+@dataclass
+class AudioReport:
+    """What the last render measured (read by tests and the benchmark)."""
+
+    script: Script
+    recording: Recording
+    loudness: float
+    peak: float
+    gain: float
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds of this process per stage (ffmpeg's own time is not included)."""
+
+
+class AudioRenderer(Renderer):
+    name = "audio"
+    suffixes = (".mp3", ".vtt", ".txt")
+    safety_suffix = ".txt"
+    version = "1"
+    settings = {
+        "format": Setting("mp3", str, "Audio container: mp3, opus, m4b or wav (no chapters).",
+                          choices=tuple(FORMATS)),
+        "rate": Setting(165, int, "Speaking rate in words per minute (espeak-ng, 80–450)."),
+        "loudness": Setting(-19.0, float,
+                            "Integrated loudness target in LUFS (EBU R128); −19 suits mono "
+                            "speech."),
+        "sentence_pause": Setting(0.35, float, "Silence between sentences, in seconds."),
+        "section_pause": Setting(1.2, float, "Silence between sections, in seconds."),
+        "voice": Setting("", str, "espeak-ng voice id overriding the locale's voice "
+                                  "(e.g. gmw/en-gb); empty means the voice map."),
+    }
+
+    def __init__(self) -> None:
+        self._engine: SpeechEngine | None = None
+        self._rules: dict[Path, tuple[tuple[int, ...], SpeechRules]] = {}
+        self.last_report: AudioReport | None = None
+
+    # --- data ---------------------------------------------------------------------------------
+
+    def inputs(self, context: RenderContext) -> list[Path]:
+        folder = find_speech_data(context.config.locales_dir, context.locale)
+        if folder is None:
+            return []
+        return [path for path in (folder / SPEECH_FILE, folder / LEXICON_FILE)
+                if path.is_file()]
+
+    def rules(self, context: RenderContext) -> SpeechRules:
+        """The locale's rules, reloaded when a data file changes."""
+        folder = find_speech_data(context.config.locales_dir, context.locale)
+        if folder is None:
+            raise RenderError(f"no speech data for locale {context.locale!r}: add "
+                              f"{context.config.site['locales_dir']}/<language>/{SPEECH_FILE} "
+                              "(espeak-ng would drop signs such as < and >)")
+        stamp = tuple(path.stat().st_mtime_ns if path.is_file() else 0
+                      for path in (folder / SPEECH_FILE, folder / LEXICON_FILE))
+        cached = self._rules.get(folder)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_rules(folder))
+            self._rules[folder] = cached
+        return cached[1]
+
+    def script(self, leaflet: Leaflet, context: RenderContext) -> Script:
+        return ScriptBuilder(self.rules(context), context).build(leaflet)
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
+        settings = _checked(context)
+        container = settings["format"]
+        voice = voice_for(context.locale, settings["voice"] or None)
+        cpu: dict[str, float] = {}
+        clock = time.process_time()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.process_time()
+            cpu[stage] = cpu.get(stage, 0.0) + now - clock
+            clock = now
+
+        script = self.script(leaflet, context)
+        if not script.utterances:
+            raise RenderError("nothing to say: the page has no text")
+        lap("script")
+        if self._engine is None:
+            self._engine = SpeechEngine()
+        self._engine.configure(voice, settings["rate"])
+        with tempfile.TemporaryDirectory(prefix="publish-audio-") as temp:
+            folder = Path(temp)
+            clips = synthesise(script, self._engine, folder)
+            lap("synthesis")
+            recording = assemble(script, clips, settings["sentence_pause"],
+                                 settings["section_pause"])
+            pcm_path = folder / "speech.pcm"
+            pcm_path.write_bytes(recording.pcm)
+            lap("joining")
+            loudness = measure(pcm_path, recording.sample_rate)
+            filters, gain = gain_filter(loudness, settings["loudness"])
+            lap("loudness")
+            tags = Tags(title=leaflet.title, album=context.config.site["name"],
+                        language=context.locale, comment=leaflet.ai_note.text.plain.strip())
+            audio = encode(pcm_path, recording.sample_rate, folder / f"speech.{container}",
+                           container, filters, tags, recording.chapters)
+            lap("encoding")
+        captions = webvtt(recording.cues)
+        self.last_report = AudioReport(script, recording, loudness.integrated, loudness.peak,
+                                       gain, cpu)
+        return RenderResult((
+            OutputFile(f".{container}", audio, MEDIA_TYPES[container]),
+            OutputFile(".vtt", captions.encode("utf-8"), "text/vtt"),
+            OutputFile(".txt", script.transcript().encode("utf-8"), "text/plain"),
+        ))
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+def _checked(context: RenderContext) -> dict:  # type: ignore[type-arg]
+    settings = dict(context.settings(AudioRenderer.name))
+    path = context.config.path
+    low, high = RATE_RANGE
+    if not low <= settings["rate"] <= high:
+        raise ConfigError(f"[audio] rate: {settings['rate']} is outside {low}–{high} words "
+                          "per minute", path)
+    for key in ("sentence_pause", "section_pause"):
+        if not 0.0 <= settings[key] <= 10.0:
+            raise ConfigError(f"[audio] {key}: {settings[key]} s is outside 0–10 s", path)
+    if not -50.0 <= settings["loudness"] <= -5.0:
+        raise ConfigError(f"[audio] loudness: {settings['loudness']} LUFS is outside −50 to −5",
+                          path)
+    return settings

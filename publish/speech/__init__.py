@@ -1,0 +1,23 @@
+"""Speech: a leaflet as a spoken script, synthesised, joined, normalised and encoded.
+
+- `normalise`: per-locale rules (units, ranges, signs, abbreviations) and the lexicon, as data.
+- `script`: leaflet → chapters of short utterances (shown text and spoken text).
+- `engine`: a reliable pyttsx3/espeak-ng wrapper, one utterance per call, voice map by locale.
+- `timeline`: clips + pauses → one recording with cue and chapter times from sample counts.
+- `encode`: loudness (EBU R128) and encoding with ffmpeg, chapters and tags.
+- `captions`: the WebVTT transcript.
+
+The `audio` renderer (`publish/renderers/audio.py`) ties them together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from publish.speech.engine import Clip, SpeechEngine
+from publish.speech.script import Script
+
+
+def synthesise(script: Script, engine: SpeechEngine, folder: Path) -> list[Clip]:
+    """One clip per utterance of the script, in order (the engine must be configured)."""
+    return [engine.synthesise(utterance.spoken, folder) for utterance in script.utterances]

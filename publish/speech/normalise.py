@@ -1,0 +1,267 @@
+"""Speech normalisation: rewrite what espeak-ng would misread or drop, from per-locale data.
+
+espeak-ng drops `<` and `>` silently (a dose threshold lost), reads `IV` as "roman four", `mg`
+as "M G", `5-10%` as "five dash ten percent", and stresses many drug names wrongly. The rules
+are locale data, not code: `<locales>/<lang>/speech.toml` (words, symbols, abbreviations, units)
+and `<locales>/<lang>/lexicon.toml` (respellings users extend). Only the spoken text changes; the
+transcript keeps the page's own wording.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from publish.errors import ConfigError
+
+SPEECH_FILE = "speech.toml"
+LEXICON_FILE = "lexicon.toml"
+_REQUIRED_WORDS = ("to", "per", "or", "percent", "power")
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014"
+_NUMBER = r"\d+(?:[.,]\d+)*"
+
+
+@dataclass(frozen=True)
+class Unit:
+    one: str
+    many: str
+    alone: bool = False
+    """Also expanded where no number precedes it ("dose in mg")."""
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    say: str
+    numeral_after: frozenset[str] = frozenset()
+    """Lower-case words after which the abbreviation is a Roman numeral ("type IV")."""
+    numeral: str | None = None
+
+
+def locale_dirs(locales_dir: Path, locale: str) -> list[Path]:
+    """Folders that may hold a locale's speech data, most specific first (`pt-BR`, `pt`)."""
+    names = [locale, locale.replace("-", "_"), locale.replace("_", "-")]
+    language = re.split(r"[-_]", locale)[0]
+    names.append(language)
+    seen: list[Path] = []
+    for name in names:
+        path = locales_dir / name
+        if path not in seen:
+            seen.append(path)
+    return seen
+
+
+def find_speech_data(locales_dir: Path, locale: str) -> Path | None:
+    """The folder holding `speech.toml` for a locale, or None."""
+    for folder in locale_dirs(locales_dir, locale):
+        if (folder / SPEECH_FILE).is_file():
+            return folder
+    return None
+
+
+class SpeechRules:
+    """A locale's normalisation rules, compiled once and applied to every utterance."""
+
+    def __init__(self, *, words: Mapping[str, str], symbols: Mapping[str, str],
+                 abbreviations: Mapping[str, Abbreviation], units: Mapping[str, Unit],
+                 per: Mapping[str, str], lexicon: Mapping[str, str],
+                 no_break_after: tuple[str, ...] = (), sources: tuple[Path, ...] = ()):
+        missing = [key for key in _REQUIRED_WORDS if key not in words]
+        if missing:
+            raise ConfigError(f"[words] lacks {', '.join(missing)}",
+                              sources[0] if sources else None)
+        self.words = dict(words)
+        self.symbols = dict(symbols)
+        self.abbreviations = dict(abbreviations)
+        self.units = dict(units)
+        self.per = dict(per)
+        self.lexicon = {key.casefold(): value for key, value in lexicon.items()}
+        self.no_break_after = tuple(no_break_after)
+        self.sources = tuple(sources)
+        self._compile()
+
+    def _compile(self) -> None:
+        units = _alternation(self.units)
+        per = _alternation(self.per)
+        # "mg/kg/day": any number of "/unit" parts, each read "per …".
+        per_part = rf"((?:\s*/\s*(?:{per}))*)" if per else "()"
+        # A range is a number, an optional unit or %, a dash and another number: "5–10 mg".
+        self._range = re.compile(
+            rf"({_NUMBER})(\s*(?:{units}|%))?\s*[{_DASHES}]\s*(?={_NUMBER})"
+            if units else rf"({_NUMBER})(\s*%)?\s*[{_DASHES}]\s*(?={_NUMBER})")
+        self._power = re.compile(r"(\d)\s*\^\s*(\d+)")
+        self._number_unit = (re.compile(
+            rf"(?<![\w.,])({_NUMBER})\s*({units}){per_part}(?![\w²³])") if units else None)
+        alone = _alternation({key: unit for key, unit in self.units.items() if unit.alone})
+        self._alone_unit = (re.compile(rf"(?<![\w/])({alone}){per_part}(?![\w²³])")
+                            if alone else None)
+        self._percent = re.compile(r"(\d)\s*%")
+        abbreviations = _alternation(self.abbreviations)
+        self._abbreviation = (re.compile(rf"(?<![\w.])({abbreviations})(?![\w])")
+                              if abbreviations else None)
+        symbols = _alternation(self.symbols)
+        self._symbol = re.compile(f"({symbols})") if symbols else None
+        self._slash = re.compile(r"(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])")
+        lexicon = _alternation(self.lexicon)
+        self._lexicon = (re.compile(rf"(?<![\w])({lexicon})(?![\w])", re.IGNORECASE)
+                         if lexicon else None)
+
+    # --- the pipeline -------------------------------------------------------------------------
+
+    def speak(self, text: str) -> str:
+        """The words the engine should say for `text` (display form, superscripts as `^`)."""
+        words = self.words
+        text = self._power.sub(lambda m: f"{m[1]} {words['power']} {m[2]}", text)
+        text = self._range.sub(lambda m: f"{m[1]}{m[2] or ''} {words['to']} ", text)
+        if self._number_unit is not None:
+            text = self._number_unit.sub(self._expand_number_unit, text)
+        if self._alone_unit is not None:
+            text = self._alone_unit.sub(self._expand_alone_unit, text)
+        text = self._percent.sub(lambda m: f"{m[1]} {words['percent']}", text)
+        text = text.replace("%", f" {words['percent']} ")
+        if self._abbreviation is not None:
+            text = self._abbreviation.sub(self._expand_abbreviation, text)
+        if self._symbol is not None:
+            text = self._symbol.sub(lambda m: f" {self.symbols[m[1]]} ", text)
+        text = self._slash.sub(f" {words['or']} ", text)
+        if self._lexicon is not None:
+            text = self._lexicon.sub(lambda m: self.lexicon[m[1].casefold()], text)
+        text = re.sub(r"\s+", " ", text)
+        text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+        text = re.sub(r"([(\[])\s+", r"\1", text)
+        return text.strip()
+
+    def _per(self, parts: str | None) -> str:
+        keys = [key.strip() for key in (parts or "").split("/") if key.strip()]
+        return "".join(f" {self.words['per']} {self.per[key]}" for key in keys)
+
+    def _expand_number_unit(self, match: re.Match[str]) -> str:
+        number, unit = match[1], self.units[match[2]]
+        word = unit.one if number == "1" else unit.many
+        return f"{number} {word}{self._per(match[3])}"
+
+    def _expand_alone_unit(self, match: re.Match[str]) -> str:
+        return f"{self.units[match[1]].many}{self._per(match[2])}"
+
+    def _expand_abbreviation(self, match: re.Match[str]) -> str:
+        entry = self.abbreviations[match[1]]
+        if entry.numeral is not None and entry.numeral_after:
+            before = re.search(r"(\w+)\W*$", match.string[:match.start()])
+            if before and before[1].casefold() in entry.numeral_after:
+                return entry.numeral
+        return entry.say
+
+    # --- sentences ----------------------------------------------------------------------------
+
+    def sentences(self, text: str) -> list[str]:
+        """Split display text into sentences (substrings of `text`, in order)."""
+        pieces = [piece for piece in re.split(r"(?<=[.!?…。！？।؟])\s+", text.strip()) if piece]
+        merged: list[str] = []
+        for piece in pieces:
+            if merged and (merged[-1].endswith(self.no_break_after)
+                           or not _starts_sentence(piece)):
+                merged[-1] = f"{merged[-1]} {piece}"
+            else:
+                merged.append(piece)
+        return merged
+
+
+def _starts_sentence(piece: str) -> bool:
+    """A lower-case start ("approx. five") continues the sentence; caseless scripts split."""
+    for char in piece:
+        if char.isalpha():
+            return not char.islower()
+        if char.isdigit():
+            return True
+    return True
+
+
+def _alternation(keys: Mapping[str, Any]) -> str:
+    """A regex alternation of literal keys, longest first so `>=` wins over `>`."""
+    return "|".join(re.escape(key) for key in sorted(keys, key=lambda k: (-len(k), k)))
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def load_rules(folder: Path) -> SpeechRules:
+    """Rules from `folder/speech.toml` and (if present) `folder/lexicon.toml`."""
+    speech_path = folder / SPEECH_FILE
+    data = _read_toml(speech_path)
+    lexicon_path = folder / LEXICON_FILE
+    lexicon = _read_toml(lexicon_path) if lexicon_path.is_file() else {}
+    sources = (speech_path, lexicon_path) if lexicon_path.is_file() else (speech_path,)
+    return SpeechRules(
+        words=_strings(data.get("words", {}), "words", speech_path),
+        symbols=_strings(data.get("symbols", {}), "symbols", speech_path),
+        abbreviations=_abbreviations(data.get("abbreviations", {}), speech_path),
+        units=_units(data.get("units", {}), speech_path),
+        per=_strings(data.get("per", {}), "per", speech_path),
+        lexicon=_strings(lexicon, "lexicon", lexicon_path),
+        no_break_after=tuple(_string_list(data.get("sentences", {}).get("no_break_after", []),
+                                          "sentences.no_break_after", speech_path)),
+        sources=sources,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        # Python 3.11's TOMLDecodeError has no `lineno`; the message ends "(at line N, …)".
+        line = re.search(r"at line (\d+)", str(error))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise ConfigError(f"not valid TOML: {message}", path,
+                          int(line[1]) if line else None) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read: {error}", path) from None
+
+
+def _strings(table: Any, name: str, path: Path) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{name}] must be a table", path)
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"[{name}] {key!r}: expected a non-empty string", path)
+    return dict(table)
+
+
+def _string_list(value: Any, name: str, path: Path) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{name}: expected a list of strings", path)
+    return value
+
+
+def _units(table: Any, path: Path) -> dict[str, Unit]:
+    if not isinstance(table, dict):
+        raise ConfigError("[units] must be a table", path)
+    units: dict[str, Unit] = {}
+    for key, value in table.items():
+        if (not isinstance(value, dict) or not isinstance(value.get("one"), str)
+                or not isinstance(value.get("many"), str)
+                or not isinstance(value.get("alone", False), bool)):
+            raise ConfigError(f"[units] {key!r}: expected {{ one = \"…\", many = \"…\" }}", path)
+        units[key] = Unit(value["one"], value["many"], value.get("alone", False))
+    return units
+
+
+def _abbreviations(table: Any, path: Path) -> dict[str, Abbreviation]:
+    if not isinstance(table, dict):
+        raise ConfigError("[abbreviations] must be a table", path)
+    found: dict[str, Abbreviation] = {}
+    for key, value in table.items():
+        if isinstance(value, str) and value.strip():
+            found[key] = Abbreviation(value)
+            continue
+        if not isinstance(value, dict) or not isinstance(value.get("say"), str):
+            raise ConfigError(f"[abbreviations] {key!r}: expected a string or "
+                              "{ say = \"…\", numeral_after = […], numeral = \"…\" }", path)
+        after = _string_list(value.get("numeral_after", []), f"abbreviations.{key}", path)
+        numeral = value.get("numeral")
+        if numeral is not None and not isinstance(numeral, str):
+            raise ConfigError(f"[abbreviations] {key!r}: numeral must be a string", path)
+        found[key] = Abbreviation(value["say"], frozenset(w.casefold() for w in after), numeral)
+    return found
