@@ -407,3 +407,15 @@ def test_write_po_escapes_and_splits_like_gettext() -> None:
     text = write_po(catalog)
     assert 'msgid "say \\"hi\\"\\\\ now"' in text
     assert 'msgstr ""\n"a\\n"\n"b"' in text
+
+
+def test_same_words_as_heading_and_as_text_get_a_context(tmp_path: Path) -> None:
+    page = ("---\ntitle: Testamol\n---\n\n# Testamol\n\n### Side Effects\n"
+            "**Nausea:** Feeling sick, mostly in the first week.\n\n* Nausea\n* Rash\n")
+    config = make_site(tmp_path, page)
+    extract(config, pages_of(config))
+    entries = read_po(layout.page_template(config, "examplamine.md")).entries
+    nausea = sorted((entry.msgctxt or "", entry.extracted[-1]) for entry in entries
+                    if entry.msgid == "Nausea")
+    assert [context for context, _role in nausea] == ["", "heading"]
+    assert sum(1 for entry in entries if entry.msgid == "Rash") == 1

@@ -4,8 +4,9 @@ A translator sees one block of prose as one string with its inline marks written
 (`**bold**`, `*italic*`) or HTML (`<sub>`, `<sup>`), the only marks the content model has. The
 translation is parsed back with the same small grammar, not full CommonMark, so that text such
 as `<5 mg`, `a_b` or `{details}` stays literal in every language. A literal `*` or `\\` in the
-text is escaped with a backslash. A translation whose marks do not balance is an error: it
-would otherwise print stray asterisks in a patient leaflet.
+text (and text that looks like a `<sub>` tag) is escaped with a backslash. A translation
+whose marks do not balance is an error: it would otherwise print stray asterisks in a
+patient leaflet.
 """
 
 from __future__ import annotations
@@ -36,8 +37,13 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+_TAG_LOOKALIKE = re.compile(r"<(?=/?(?:sub|sup|b|strong|i|em)>)", re.IGNORECASE)
+
+
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*")
+    """Literal text that would read as a mark: `\\`, `*` and tag-like `<sub>` get a backslash."""
+    text = text.replace("\\", "\\\\").replace("*", "\\*")
+    return _TAG_LOOKALIKE.sub(r"\\<", text)
 
 
 def spans_msgid(spans: tuple[Span, ...]) -> str:
@@ -64,14 +70,19 @@ def spans_msgid(spans: tuple[Span, ...]) -> str:
             before = collapsed[index - 1][1]
             after = collapsed[index + 1][1]
             collapsed[index] = (ch, before & after)
+    runs: list[tuple[str, frozenset[str]]] = []
+    for ch, marks in collapsed:
+        if runs and runs[-1][1] == marks:
+            runs[-1] = (runs[-1][0] + ch, marks)
+        else:
+            runs.append((ch, marks))
     out: list[str] = []
     active: frozenset[str] = frozenset()
-    for ch, marks in collapsed:
-        if marks != active:
-            out.extend(_CLOSE[m] for m in reversed(_NESTING) if m in active - marks)
-            out.extend(_OPEN[m] for m in _NESTING if m in marks - active)
-            active = marks
-        out.append(_escape(ch))
+    for text, marks in runs:
+        out.extend(_CLOSE[m] for m in reversed(_NESTING) if m in active - marks)
+        out.extend(_OPEN[m] for m in _NESTING if m in marks - active)
+        active = marks
+        out.append(_escape(text))
     out.extend(_CLOSE[m] for m in reversed(_NESTING) if m in active)
     return "".join(out)
 

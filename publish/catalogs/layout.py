@@ -6,22 +6,39 @@
     locales/<locale>/LC_MESSAGES/pages/<page path>.po
 
 Page catalogs sit under `pages/` so that no page (a `shared.md`, say) can collide with the
-shared catalog. `<page path>` is the page's output path (`n/naltrexone` for
-`content/n/naltrexone.md`), so catalogs mirror the content tree the way outputs do. Other
+shared catalog. `<page path>` is the page's path under the content folder without `.md`
+(`n/naltrexone` for `content/n/naltrexone.md`), kept as it is rather than sanitised like
+output names: `clonazepam-.md` and `clonazepam.md` are two pages with two catalogs. Other
 locale data (SMS and speech tables) lives beside `LC_MESSAGES/` in the same locale folder.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import unicodedata
+from pathlib import Path, PurePosixPath
 
 from publish.config import SiteConfig
-from publish.pages import output_stem, sanitise_part
+from publish.pages import sanitise_part
 
 TEMPLATES = "templates"
 MESSAGES = "LC_MESSAGES"
 PAGES = "pages"
 SHARED = "shared"
+
+
+def catalog_stem(key: str) -> str:
+    """The page key as a relative path without `.md`, made safe but not rewritten: no empty,
+    `.` or `..` parts, no control characters."""
+    parts = []
+    for part in PurePosixPath(key).parts:
+        if part in ("", ".", "..", "/"):
+            continue
+        part = unicodedata.normalize("NFC", part)
+        parts.append("".join(ch for ch in part if unicodedata.category(ch)[0] != "C"))
+    if parts and parts[-1].endswith(".md"):
+        parts[-1] = parts[-1][:-3]
+    parts = [part for part in parts if part.strip(".")]
+    return "/".join(parts) or "page"
 
 
 def templates_dir(config: SiteConfig) -> Path:
@@ -33,7 +50,7 @@ def shared_template(config: SiteConfig) -> Path:
 
 
 def page_template(config: SiteConfig, key: str) -> Path:
-    return templates_dir(config) / PAGES / f"{output_stem(key)}.pot"
+    return templates_dir(config) / PAGES / f"{catalog_stem(key)}.pot"
 
 
 def messages_dir(config: SiteConfig, locale: str) -> Path:
@@ -45,7 +62,7 @@ def shared_catalog(config: SiteConfig, locale: str) -> Path:
 
 
 def page_catalog(config: SiteConfig, locale: str, key: str) -> Path:
-    return messages_dir(config, locale) / PAGES / f"{output_stem(key)}.po"
+    return messages_dir(config, locale) / PAGES / f"{catalog_stem(key)}.po"
 
 
 def template_for_catalog(config: SiteConfig, locale: str, catalog: Path) -> Path:

@@ -171,13 +171,26 @@ def write_po(catalog: Catalog) -> str:
 
 
 def save(catalog: Catalog, path: Path) -> bool:
-    """Write the catalog if its text changed; True when the file was (re)written."""
-    from publish.build import write_atomic
+    """Write the catalog if its text changed; True when the file was (re)written.
+
+    Written to a temporary file and renamed, so a reader never sees half a catalog. No
+    fsync: catalogs are regenerated or kept in version control, and syncing each of
+    thousands of page templates would cost more than extracting them."""
+    import os
+    import tempfile
 
     data = write_po(catalog).encode("utf-8")
     if path.is_file() and path.read_bytes() == data:
         return False
-    write_atomic(path, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return True
 
 

@@ -64,11 +64,15 @@ def extract(config: SiteConfig, pages: list[PageRef], *, prune: bool = False) ->
     shared = shared_template(config)
     _save(shared, layout.shared_template(config), report)
     report.entries += len(shared.entries)
-    kept: set[Path] = set()
+    kept: dict[Path, str] = {}
     for leaflet in read_leaflets(pages, config, report):
         template = page_template(leaflet, config)
         target = layout.page_template(config, leaflet.source)
-        kept.add(target)
+        if target in kept:
+            report.errors.append(f"{leaflet.source}: same catalog path as {kept[target]} "
+                                 f"({layout.display(target, config)}); rename one page")
+            continue
+        kept[target] = leaflet.source
         report.entries += len(template.entries)
         _save(template, target, report)
     if prune and not report.errors:

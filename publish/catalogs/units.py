@@ -51,6 +51,8 @@ _OPTIONAL_CONTAINERS = {"children", "notes", "preamble", "sections"}
 
 CATEGORY_NAME, CATEGORY_HEADING, CATEGORY_PROSE, CATEGORY_SAFETY = (
     "name", "heading", "prose", "safety")
+HEADING_CONTEXT = "heading"
+"""`msgctxt` of a heading or label whose words also occur as running text on the page."""
 
 
 @dataclass(frozen=True)
@@ -233,9 +235,12 @@ def leaflet_units(leaflet: Leaflet, site: frozenset[str] = frozenset()) -> list[
     """Every text unit of the leaflet in reading order, with its catalog key.
 
     The same words in two places are one catalog entry (translated once), except when they
-    are a heading or label in one place and running text in another: headings are noun
-    phrases that many languages inflect or capitalise differently, so those get the unit's
-    stable id as `msgctxt`. Ids, unlike line numbers, do not move when the page grows.
+    are a heading or label in one place and running text (a list item, a sentence) in
+    another: many languages capitalise, inflect or punctuate a heading differently, so the
+    heading occurrences get `msgctxt "heading"`. The context is the role, not the unit's id:
+    an id would make every occurrence of a repeated heading its own entry, translated again
+    and again; the ids are in the references, where they keep the file free of line-number
+    churn.
     """
     units: list[Unit] = []
     origins = {"disclaimer": leaflet.disclaimer.origin.value,
@@ -258,8 +263,8 @@ def leaflet_units(leaflet: Leaflet, site: frozenset[str] = frozenset()) -> list[
     for unit in units:
         seen = categories.get(unit.msgid, set())
         if (unit.domain == PAGE and unit.category == CATEGORY_HEADING
-                and len(seen - {CATEGORY_HEADING}) > 0):
-            unit = replace(unit, msgctxt=unit.text_id)
+                and CATEGORY_PROSE in seen):
+            unit = replace(unit, msgctxt=HEADING_CONTEXT)
         result.append(unit)
     return result
 
