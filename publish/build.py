@@ -243,7 +243,7 @@ class BuildReport:
     outcomes: list[JobOutcome] = field(default_factory=list)
     wall_time: float = 0.0
     status: str = "ok"
-    """ok | failed (some job failed) | interrupted"""
+    """ok | failed (some job failed) | interrupted | error (the build itself stopped)"""
     started: str = ""
     scheduler: str = ""
     workers: list[dict[str, Any]] = field(default_factory=list)
@@ -255,7 +255,7 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        return self.count("failed") == 0 and self.status != "interrupted"
+        return self.count("failed") == 0 and self.status == "ok"
 
     def by_format(self) -> dict[str, dict[str, float]]:
         table: dict[str, dict[str, float]] = {}
@@ -343,6 +343,7 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
     # The renderers asked for their inputs() here also render a small build in this process.
     pool = RendererPool()
     fingerprints = InputFingerprints(config, request.theme, renderer=pool.get)
+    report.status = "error"  # until the build gets to its end
     try:
         remove_partial_files(output_dir)
         report.removed = _remove_deleted_pages(request, state, output_dir)
@@ -394,8 +395,8 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
                               durable=False)
         finally:
             _unlock(lock)
-    if progress is not None:
-        progress.finish(report)
+            if progress is not None:
+                progress.finish(report)  # also stops a live display on the way out
     return report
 
 

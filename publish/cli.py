@@ -140,6 +140,8 @@ def show(ctx: click.Context, page: Path, as_json: bool) -> None:
 
 # --- build --------------------------------------------------------------------------------
 
+EXIT_INTERRUPTED = 130
+
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -190,6 +192,10 @@ def build(ctx: click.Context, paths: tuple[Path, ...], formats: tuple[str, ...],
                            force=force, dask=dask_address, progress=choose_progress(quiet=quiet))
     except PublishError as error:
         fail(error)
+    except KeyboardInterrupt:
+        # Finished jobs are recorded: the next build carries on from here.
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 

@@ -207,7 +207,8 @@ def summary_line(report: BuildReport) -> str:
     rate = f" ({pages / report.wall_time:.1f} pages/s)" if report.wall_time and pages else ""
     removed = f", {len(report.removed)} outputs of removed pages deleted" if report.removed else ""
     status = {"ok": "build finished", "failed": "build finished with failures",
-              "interrupted": "build interrupted"}.get(report.status, report.status)
+              "interrupted": "build interrupted",
+              "error": "build stopped by an error"}.get(report.status, report.status)
     noun = "page" if pages == 1 else "pages"
     return (f"{status}: {report.count('written')} written, {report.count('unchanged')} "
             f"unchanged, {report.count('skipped')} skipped, {report.count('failed')} failed; "

@@ -218,8 +218,8 @@ def worker_main(conn: Connection, wire: Mapping[str, Any], theme: str | None,
     for fmt in formats:
         try:
             pool.get(fmt)
-        except PublishError:
-            pass  # reported by each job of that format
+        except Exception:  # noqa: BLE001 (each job of that format reports it, with the page)
+            pass
     try:
         conn.send(("ready", os.getpid(), *memory_kb()))
         while True:
@@ -309,7 +309,8 @@ class ProcessScheduler:
         def fail_task_jobs(worker: _Worker, message: str) -> None:
             """Fail the job in flight; put the page's other jobs back in the queue."""
             task = worker.task
-            if task is None:
+            worker.task = None
+            if task is None or not worker.pending:
                 return
             current, rest = worker.pending[0], worker.pending[1:]
             on_outcome(failed_outcome(task.page, *current, message))
@@ -321,9 +322,17 @@ class ProcessScheduler:
             for _ in range(min(self.jobs, len(queue))):
                 start_worker()
             while workers:
-                for worker in workers:
+                for worker in list(workers):
                     if worker.ready and worker.task is None and queue:
-                        worker.assign(queue.popleft(), self.timeout)
+                        task = queue.popleft()
+                        try:
+                            worker.assign(task, self.timeout)
+                        except OSError:  # died while idle (killed from outside)
+                            queue.appendleft(task)
+                            worker.task = None
+                            worker.stop(kill=True)
+                            workers.remove(worker)
+                            start_worker()
                 busy = [w for w in workers if w.task is not None or not w.ready]
                 if not busy:
                     break

@@ -36,6 +36,22 @@ def page_text(number: int) -> str:
     return SEED_TEXT.replace("Naltrexone", f"Testamol {number}")
 
 
+def code_guard(*formats: str):  # type: ignore[no-untyped-def]
+    """Call the result before asserting that a later build found jobs unchanged: fingerprints
+    cover the source of the reader and of these formats' renderers, so an edit to them while
+    the test runs rebuilds those jobs (correctly), and the test cannot tell."""
+    from publish.cache import LEAFLET_MODULES, code_fingerprint
+
+    modules = (*LEAFLET_MODULES, *(registry()[fmt].__module__ for fmt in formats))
+    before = code_fingerprint(modules)
+
+    def check() -> None:
+        if code_fingerprint(modules) != before:
+            pytest.skip("the package source changed during the test")
+
+    return check
+
+
 def make_site(root: Path, pages: int, formats: tuple[str, ...] = ("json",),
               extra: str = "") -> Path:
     content = root / "content"
@@ -328,6 +344,29 @@ def test_worker_processes_render_and_report_memory(tmp_path: Path) -> None:
         assert_complete(path)
 
 
+def test_a_worker_killed_from_outside_costs_at_most_its_job(tmp_path: Path) -> None:
+    import multiprocessing
+
+    root = make_site(tmp_path, 12)
+    config = load_config(root=root)
+    killed: list[int] = []
+
+    def kill_a_worker(outcome) -> None:  # type: ignore[no-untyped-def]
+        if not killed:
+            victim = multiprocessing.active_children()[0]
+            killed.append(victim.pid)
+            os.kill(victim.pid, signal.SIGKILL)
+
+    report = build(request_for(config), config, root / "dist", jobs=1,
+                   on_outcome=kill_a_worker)
+    assert killed and report.count("written") + report.count("failed") == 12
+    assert report.count("failed") <= 1
+    for outcome in report.outcomes:
+        if outcome.status == "failed":
+            assert "worker process died (exit code -9)" in outcome.error
+    assert len(report.workers) == 2  # the dead worker was replaced
+
+
 def test_a_job_over_the_timeout_fails_with_a_clear_message(tmp_path: Path) -> None:
     root = make_site(tmp_path, 3)
     config = load_config(root=root)
@@ -354,6 +393,7 @@ def test_a_build_of_one_page_renders_in_process_with_a_timeout(tmp_path: Path) -
 
 
 def test_cli_exit_status_and_plain_progress_lines(tmp_path: Path) -> None:
+    code_unchanged = code_guard("json")
     root = make_site(tmp_path, 3)
     (root / "content" / "broken.md").write_text(BAD_YAML, encoding="utf-8")
     result = run_cli("build", "--jobs", "2", cwd=root)
@@ -369,6 +409,7 @@ def test_cli_exit_status_and_plain_progress_lines(tmp_path: Path) -> None:
     (root / "content" / "broken.md").unlink()
     again = run_cli("build", cwd=root)
     assert again.returncode == 0, again.stderr
+    code_unchanged()
     assert again.stderr.splitlines()[0] == "build: 3 jobs, 3 up to date, 0 to run"
 
 
@@ -395,6 +436,7 @@ def _running(pid: int) -> bool:
 
 def test_kill_9_in_the_middle_then_rerun_finishes_the_rest(tmp_path: Path) -> None:
     pages = 300
+    code_unchanged = code_guard("json")
     root = make_site(tmp_path, pages)
     journal = root / "dist" / JOURNAL_NAME
     process = subprocess.Popen([sys.executable, "-m", "publish", "build", "--jobs", "1"],
@@ -421,13 +463,43 @@ def test_kill_9_in_the_middle_then_rerun_finishes_the_rest(tmp_path: Path) -> No
     result = run_cli("build", "--jobs", "2", cwd=root)
     assert result.returncode == 0, result.stderr
     report = json.loads((root / "dist" / "build-report.json").read_text("utf-8"))
-    assert report["summary"]["unchanged"] >= 20
     assert report["summary"]["unchanged"] + report["summary"]["written"] == pages
     final = outputs(root / "dist")
     assert len(final) == pages
     for path in final:
         assert_complete(path)
     assert not list((root / "dist").rglob("*.part")) and not journal.exists()
+    code_unchanged()
+    assert report["summary"]["unchanged"] >= 20  # what was done before the kill was kept
+
+
+def test_ctrl_c_stops_cleanly_and_the_next_build_carries_on(tmp_path: Path) -> None:
+    pages = 300
+    code_unchanged = code_guard("json")
+    root = make_site(tmp_path, pages)
+    journal = root / "dist" / JOURNAL_NAME
+    process = subprocess.Popen([sys.executable, "-m", "publish", "build", "--jobs", "1"],
+                               cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if journal.exists() and journal.read_bytes().count(b"\n") >= 20:
+            break
+        assert process.poll() is None, "the build ended before it could be interrupted"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.rstrip().endswith("interrupted") and "Traceback" not in stderr
+    report = json.loads((root / "dist" / "build-report.json").read_text("utf-8"))
+    assert report["status"] == "interrupted" and report["summary"]["written"] >= 20
+    assert not journal.exists()  # folded into the state on the way out
+    again = run_cli("build", cwd=root)
+    assert again.returncode == 0, again.stderr
+    resumed = json.loads((root / "dist" / "build-report.json").read_text("utf-8"))
+    assert resumed["summary"]["unchanged"] + resumed["summary"]["written"] == pages
+    code_unchanged()
+    assert resumed["summary"]["unchanged"] == report["summary"]["written"]
 
 
 def test_every_registered_format_writes_complete_outputs(tmp_path: Path) -> None:
@@ -449,6 +521,7 @@ def test_every_registered_format_writes_complete_outputs(tmp_path: Path) -> None
 def test_dask_local_cluster_builds_the_same_outputs(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     formats = tuple(name for name in registry() if name in ("json", "html", "sms"))
+    code_unchanged = code_guard(*formats)
     root = make_site(tmp_path, 4, formats)
     (root / "content" / "broken.md").write_text(BAD_YAML, encoding="utf-8")
     config = load_config(root=root)
@@ -467,6 +540,7 @@ def test_dask_local_cluster_builds_the_same_outputs(tmp_path: Path) -> None:
             assert path.read_bytes() == twin.read_bytes()
     # Results came back to this process, which recorded them: only the failure runs again.
     again = build(request_for(config, formats), config, root / "dist", dask="local:2")
+    code_unchanged()
     assert again.count("unchanged") == 4 * len(formats) and again.count("written") == 0
 
 
