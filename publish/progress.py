@@ -97,7 +97,8 @@ class LiveProgress:
     def finish(self, report: BuildReport) -> None:
         if self._all is not None:
             self._progress.stop()
-        self.console.print(summary_table(report))
+        if report.status != "error":
+            self.console.print(summary_table(report))
         self.console.print(summary_line(report), highlight=False, soft_wrap=True)
 
 
@@ -149,8 +150,9 @@ class PlainProgress:
                 f"ETA {eta} | {self._failed} failed")
 
     def finish(self, report: BuildReport) -> None:
-        console = Console(file=self.stream, width=100, no_color=True, force_terminal=False)
-        console.print(summary_table(report, plain=True))
+        if report.status != "error":
+            console = Console(file=self.stream, width=100, no_color=True, force_terminal=False)
+            console.print(summary_table(report, plain=True))
         self._print(summary_line(report))
 
 

@@ -41,6 +41,9 @@ OutcomeHandler = Callable[["JobOutcome"], None]
 STARTUP_GRACE = 120.0
 # Consecutive worker start failures after which the remaining tasks are failed, not retried.
 MAX_START_FAILURES = 3
+# A worker whose resident memory passes this after a page is replaced by a fresh one, so a
+# leak in a library cannot grow a long build's memory without bound.
+RECYCLE_RSS_KB = 350 * 1024
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,7 @@ class _Worker:
         self.stats = stats
         self.stats.pid = self.process.pid
         self.ready = False
+        self.retire = False
         self.task: PageTask | None = None
         self.pending: list[tuple[str, str]] = []
         self.deadline = time.monotonic() + STARTUP_GRACE
@@ -323,6 +327,12 @@ class ProcessScheduler:
                 start_worker()
             while workers:
                 for worker in list(workers):
+                    if worker.retire and worker.task is None:
+                        worker.stop()
+                        workers.remove(worker)
+                        if queue:
+                            start_worker()
+                        continue
                     if worker.ready and worker.task is None and queue:
                         task = queue.popleft()
                         try:
@@ -400,6 +410,7 @@ class ProcessScheduler:
         elif kind == "done":
             worker.stats.sample(message[1], message[2])
             worker.task, worker.pending = None, []
+            worker.retire = message[1] > RECYCLE_RSS_KB
 
 
 def _exit_code(worker: _Worker) -> int | None:
@@ -475,7 +486,7 @@ class DaskScheduler:
                                    processes=True, dashboard_address=None)
             return Client(cluster), cluster
         try:
-            return Client(self.address, timeout=30), None
+            return Client(self.address, timeout=10), None
         except (OSError, TimeoutError) as error:
             raise PublishError(f"cannot reach the Dask scheduler at {self.address}: "
                                f"{error}") from None

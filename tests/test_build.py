@@ -367,6 +367,18 @@ def test_a_worker_killed_from_outside_costs_at_most_its_job(tmp_path: Path) -> N
     assert len(report.workers) == 2  # the dead worker was replaced
 
 
+def test_a_worker_over_the_memory_limit_is_replaced(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from publish import scheduling
+
+    monkeypatch.setattr(scheduling, "RECYCLE_RSS_KB", 1)  # every worker is "too big"
+    root = make_site(tmp_path, 3)
+    config = load_config(root=root)
+    report = build(request_for(config), config, root / "dist", jobs=1)
+    assert report.count("written") == 3
+    assert [w["pages"] for w in report.workers] == [1, 1, 1]
+
+
 def test_a_job_over_the_timeout_fails_with_a_clear_message(tmp_path: Path) -> None:
     root = make_site(tmp_path, 3)
     config = load_config(root=root)
