@@ -17,9 +17,11 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import frontmatter
 import yaml
@@ -84,17 +86,75 @@ def decode_page(data: bytes, path: Path) -> tuple[str, list[Warning]]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise PageError("binary file (NUL character), not a Markdown page", path, line)
-    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, removed = remove_invisible(text)
+    if removed:
+        first = min(removed.values())
+        warnings.append(Warning("invisible", _invisible_message(removed), first))
+    return text, warnings
+
+
+# Characters that change how text looks without being text, removed from every page:
+# bidirectional embeddings and overrides (U+202A-U+202E: an override shows "51 mg" for the
+# "15 mg" the page says, while speech reads "15"), zero-width spaces and invisible operators
+# that hide inside numbers and names, stray byte-order marks, tag characters (invisible
+# ASCII), and control characters (an escape sequence would reach terminals and SMS). Kept:
+# tab and newline, the isolates U+2066-U+2069 and the marks U+200E/U+200F that right-to-left
+# text needs, and the joiners U+200C/U+200D of emoji and Indic scripts.
+_INVISIBLE = re.compile(
+    "(\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F)"  # subdivision flags are tag sequences
+    "|([\x01-\x08\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060-\u2064\ufeff"
+    "\ufff9-\ufffb\U000E0000-\U000E007F])")
+_CONTROL_SPACE = re.compile("[\x0b\x0c]")
+
+
+def remove_invisible(text: str) -> tuple[str, dict[str, int]]:
+    """The text without invisible and control characters, and each one removed with the
+    line it was first found on. Vertical tab and form feed become spaces."""
+    removed: dict[str, int] = {}
+
+    def drop(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(1)
+        char = match.group(2)
+        if char not in removed:
+            removed[char] = text.count("\n", 0, match.start()) + 1
+        return ""
+
+    for match in _CONTROL_SPACE.finditer(text):
+        if match.group(0) not in removed:
+            removed[match.group(0)] = text.count("\n", 0, match.start()) + 1
+    text = _CONTROL_SPACE.sub(" ", text)
+    return _INVISIBLE.sub(drop, text), removed
+
+
+def _invisible_message(removed: dict[str, int]) -> str:
+    names = [f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
+             for char in sorted(removed, key=removed.__getitem__)]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"removed invisible or control characters ({shown}): they can hide text or show "
+            "it in another order than it is read")
 
 
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
-def load_source(path: Path) -> Source:
+MAX_PAGE_BYTES = 1024 * 1024
+"""Largest page read, in bytes: about a hundred times the longest real medicine page. A
+bigger file is not a leaflet, and printing or speaking it would tie a worker up for hours."""
+
+
+def load_source(path: Path, max_bytes: int = MAX_PAGE_BYTES) -> Source:
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise PageError(_too_big(size, max_bytes), path)
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat
     except OSError as error:
         raise PageError(f"cannot read: {error.strerror or error}", path) from None
+    if len(data) > max_bytes:
+        raise PageError(_too_big(len(data), max_bytes), path)
     text, warnings = decode_page(data, path)
     if not text.strip():
         raise PageError("empty page", path, 1)
@@ -114,13 +174,82 @@ def load_source(path: Path) -> Source:
             line = mark.line + 2 if mark is not None else 1
             problem = getattr(error, "problem", None) or str(error).splitlines()[0]
             raise PageError(f"invalid YAML in front matter: {problem}", path, line) from None
+        except (ValueError, OverflowError) as error:
+            # PyYAML builds numbers and dates itself: a 5,000-digit number or 2024-13-45
+            # fails there, outside its own error type.
+            problem = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if "digits" in problem:
+                problem = "a number too long to read"
+            raise PageError(f"invalid YAML in front matter: {problem}", path, 2) from None
+        except RecursionError:
+            raise PageError("invalid YAML in front matter: nested too deeply", path,
+                            2) from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
             raise PageError(f"front matter must be a mapping of keys to values, not a "
                             f"{_yaml_type(loaded)}", path, 2)
-        metadata = {str(key): value for key, value in loaded.items()}
+        problem = _metadata_problem(loaded)
+        if problem is not None:
+            raise PageError(f"front matter {problem}", path, 2)
+        metadata = {}
+        for key, value in loaded.items():
+            metadata[_clean_value(str(key), warnings)] = _clean_value(value, warnings)
     return Source(path, metadata, body, body_line, tuple(warnings))
+
+
+def _too_big(size: int, limit: int) -> str:
+    return (f"page is {size / 1048576:.1f} MB, more than the {limit / 1048576:g} MB a "
+            "medicine page may have")
+
+
+MAX_METADATA_VALUES = 10_000
+MAX_METADATA_DEPTH = 20
+
+
+def _metadata_problem(value: Any) -> str | None:
+    """Why front matter cannot be used, or None: YAML aliases can make a few lines expand to
+    billions of values ("billion laughs") or refer to themselves, which every later walk
+    (the JSON output, the build's fingerprints) would follow for ever."""
+    count = 0
+    active: set[int] = set()
+
+    def walk(item: Any, depth: int) -> str | None:
+        nonlocal count
+        count += 1
+        if count > MAX_METADATA_VALUES:
+            return f"has more than {MAX_METADATA_VALUES:,} values (YAML aliases?)"
+        if depth > MAX_METADATA_DEPTH:
+            return f"is nested more than {MAX_METADATA_DEPTH} levels deep"
+        if isinstance(item, (list, dict)):
+            if id(item) in active:
+                return "refers to itself (a YAML alias inside its own anchor)"
+            active.add(id(item))
+            children = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in children:
+                problem = walk(key, depth + 1) or walk(child, depth + 1)
+                if problem:
+                    return problem
+            active.discard(id(item))
+        return None
+
+    return walk(value, 0)
+
+
+def _clean_value(value: Any, warnings: list[Warning]) -> Any:
+    """Front-matter strings without invisible characters (YAML escapes such as "\\u202e" and
+    "\\e" get past the cleaning of the page text)."""
+    if isinstance(value, str):
+        cleaned, removed = remove_invisible(value)
+        if removed:
+            warnings.append(Warning("invisible", _invisible_message(removed), 2))
+        return cleaned
+    if isinstance(value, list):
+        return [_clean_value(item, warnings) for item in value]
+    if isinstance(value, dict):
+        return {_clean_value(key, warnings): _clean_value(item, warnings)
+                for key, item in value.items()}
+    return value
 
 
 def _yaml_type(value: Any) -> str:
@@ -178,20 +307,45 @@ _SPACES = re.compile(r"[ \t]{2,}")
 _HTML_TAG = re.compile(r"^<(/?)([a-zA-Z]+)\s*/?>$")
 
 
+MAX_NESTING = 64
+"""Deepest nesting of lists and block quotes a page may have (real pages: 3)."""
+_CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open"})
+
+
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True})
     # Raw HTML blocks and indented code are not page structure here: read them as text.
     md.disable(["html_block", "code"])
+    # markdown-it stops reading at its nesting limit (20 in the CommonMark preset, about 9
+    # levels of lists) and silently drops the rest of the page, disclaimer included. Raise it
+    # above what `_check_nesting` allows (a list level opens two tokens: list and item), so
+    # that a page nested too deeply is refused instead of cut short.
+    md.options["maxNesting"] = 2 * MAX_NESTING + 4
     return md
 
 
 _MD = _markdown()
 
 
+def _check_nesting(tokens: Sequence[Any], first_line: int) -> None:
+    depth = 0
+    for token in tokens:
+        if token.type in _CONTAINERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                line = (token.map[0] if token.map else 0) + first_line
+                raise PageError(f"lists or quotes nested more than {MAX_NESTING} levels deep",
+                                None, line)
+        elif token.nesting == -1 and token.type.replace("_close", "_open") in _CONTAINERS:
+            depth -= 1
+
+
 def parse_blocks(body: str, first_line: int = 1) -> list[RawBlock]:
     body = _ITEM_GT.sub(r"\1\\>", body)
     body = _LINE_GT_NUMBER.sub(r"\1\\>", body)
-    tree = SyntaxTreeNode(_MD.parse(body))
+    tokens = _MD.parse(body)
+    _check_nesting(tokens, first_line)
+    tree = SyntaxTreeNode(tokens)
     out: list[RawBlock] = []
     _collect(tree.children, out, first_line)
     return out
@@ -907,6 +1061,10 @@ class LeafletBuilder:
               notes: list[list[Span]]) -> SideEffectGroup:
         label_text = self.text(_strip_colon(label), line, scope, "group") if label else None
         wording = label_text.plain if label_text else ""
+        # "Estradiol can cause effects ranging from mild to serious. Common ones include:":
+        # the sentence that introduces the list says what the list is.
+        sentences = [m for m in _SENTENCE_END.split(wording) if m.strip()]
+        wording = sentences[-1] if sentences else wording
         severity = Severity.UNSPECIFIED
         if wording and _SERIOUS.search(wording):
             severity = Severity.SERIOUS
@@ -1042,34 +1200,64 @@ def _severity_label(label: str) -> bool:
                              r"effects?)\b", normal))
 
 
-def _comma_items(spans: list[Span]) -> tuple[list[list[Span]], list[list[Span]]] | None:
-    """`Headache, dizziness, nausea. Seek help if …` → items and trailing sentences.
+_SENTENCE_END = re.compile(r"(?<![A-Z][a-z])(?<!\be\.g)(?<!\bi\.e)[.!]\s+(?=[A-Z(])")
+_LEAD_IN = re.compile(r"^\s*((they|these|this|it|which|effects|symptoms|side effects)\s+)?"
+                      r"((may|can|might)\s+)?(includes|included|including|include|are|such as)\b\s*:?\s*",
+                      re.IGNORECASE)
+_PROSE = re.compile(r"^(while|although|though|if|when|these|they|this|it|in|some|most|there|"
+                    r"you|patients?|people)\b|\b(is|are|was|were|may|can|could|might|will|"
+                    r"should|has|have|occur|occurs|possible)\b", re.IGNORECASE)
 
-    Returns None when the text is prose rather than a list (long pieces).
+
+def _comma_items(spans: list[Span]) -> tuple[list[list[Span]], list[list[Span]]] | None:
+    """`Headache, dizziness, nausea. Seek help if …` → items and the other sentences.
+
+    The first sentence that reads as a list (after a lead-in such as "They include") gives
+    the items; the other sentences become notes. Returns None when no sentence is a list.
     """
     plain = _plain(spans)
-    sentence_end = re.search(r"[.!]\s+(?=[A-Z])", plain)
-    head, tail = (spans, []) if sentence_end is None else _split_at(spans, sentence_end.end())
-    head_plain = _plain(head).rstrip(".")
-    separator = ";" if ";" in head_plain else ","
-    pieces = _split_top_level(head_plain, separator)
-    if len(pieces) < 2 or any(len(p.split()) > 8 for p in pieces):
+    bounds = [0, *(m.end() for m in _SENTENCE_END.finditer(plain)), len(plain)]
+    for start, end in zip(bounds, bounds[1:]):
+        sentence = plain[start:end]
+        lead = _LEAD_IN.match(sentence)
+        offset = start + (lead.end() if lead else 0)
+        body = plain[offset:end].rstrip().rstrip(".!")
+        items = _list_pieces(body)
+        if items is None:
+            continue
+        item_spans: list[list[Span]] = []
+        for piece_start, piece_end in items:
+            left, _ = _split_at(spans, offset + piece_end)
+            _, middle = _split_at(left, offset + piece_start)
+            if _plain(middle).strip():
+                item_spans.append(middle)
+        before, _ = _split_at(spans, offset)
+        _, after = _split_at(spans, offset + len(body))
+        after_plain = _plain(after).lstrip(".! ")
+        notes = []
+        if _plain(before).strip():
+            notes.append(before)
+        if after_plain.strip():
+            notes.append(_cut_prefix(after, re.compile(r"^[.!\s]+")))
+        return item_spans, notes
+    return None
+
+
+def _list_pieces(text: str) -> list[tuple[int, int]] | None:
+    """Character ranges of the items of a comma (or semicolon) list, or None for prose."""
+    separator = ";" if ";" in text else ","
+    pieces = _split_top_level(text, separator)
+    if len(pieces) < 2 or any(len(re.sub(r"\(.*?\)", "", p).split()) > 8 for p in pieces):
         return None
-    items: list[list[Span]] = []
+    if _PROSE.search(re.sub(r"\(.*?\)", "", pieces[0])):
+        return None
+    ranges = []
     position = 0
     for piece in pieces:
-        start = head_plain.index(piece, position)
-        end = start + len(piece)
-        left, _ = _split_at(head, end)
-        _, middle = _split_at(left, start)
-        position = end
-        if _plain(middle).strip():
-            items.append(middle)
-    # A final "and" belongs to the sentence, not the last item's meaning, but keep the word.
-    notes = [tail] if _plain(tail).strip() else []
-    if head_plain != _plain(head) and not notes:
-        pass
-    return items, notes
+        begin = text.index(piece, position)
+        position = begin + len(piece)
+        ranges.append((begin, position))
+    return ranges
 
 
 def _split_top_level(text: str, separator: str) -> list[str]:
@@ -1142,9 +1330,13 @@ def _italic_questions(spans: list[Span]) -> list[tuple[list[Span], list[Span]]]:
 
 def read_page(path: Path, config: SiteConfig, key: str | None = None) -> Leaflet:
     """Read one page into a `Leaflet`; raises `PageError` (with file and line) if it can't."""
-    source = load_source(path)
+    source = load_source(path, int(config.site.get("max_page_bytes") or MAX_PAGE_BYTES))
     builder = LeafletBuilder(source, config, key or path.name)
     try:
         return builder.build()
+    except PageError as error:
+        if error.path is None:
+            error.path = str(path)
+        raise
     except RecursionError:
         raise PageError("structure nested too deeply to read", path) from None

@@ -381,3 +381,24 @@ def test_utf16_and_crlf_pages_are_read(tmp_path: Path, config) -> None:  # type:
     leaflet = read_page(path, config)
     assert leaflet.sections[0].blocks[0].text.plain == "For pain."
     assert "encoding" in [w.code for w in leaflet.warnings]
+
+
+def test_group_severity_comes_from_the_sentence_introducing_the_list(read_md) -> None:  # type: ignore[no-untyped-def]
+    leaflet = read_md("### Side Effects\n\nTestamol can cause effects ranging from mild to "
+                      "serious. Common side effects may include:\n\n* Headache\n")
+    assert groups(leaflet)[0].severity is Severity.COMMON
+
+
+def test_prose_after_a_severity_label_is_not_split(read_md) -> None:  # type: ignore[no-untyped-def]
+    leaflet = read_md("### Side Effects\n\n* **Serious:** While rare, severe allergic reactions "
+                      "are possible, particularly with oral use.\n"
+                      "* **Less Common but Serious:** These are less frequent but need urgent "
+                      "care. They include severe rash (hives, swelling, or peeling), fast "
+                      "heartbeat, and seizures.\n")
+    first, second = groups(leaflet)
+    assert [i.text.plain for i in first.items] == [
+        "While rare, severe allergic reactions are possible, particularly with oral use."]
+    assert [i.text.plain for i in second.items] == [
+        "severe rash (hives, swelling, or peeling)", "fast heartbeat", "and seizures"]
+    assert [n.text.plain for n in second.notes] == [
+        "These are less frequent but need urgent care. They include"]
