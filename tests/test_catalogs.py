@@ -419,3 +419,62 @@ def test_same_words_as_heading_and_as_text_get_a_context(tmp_path: Path) -> None
                     if entry.msgid == "Nausea")
     assert [context for context, _role in nausea] == ["", "heading"]
     assert sum(1 for entry in entries if entry.msgid == "Rash") == 1
+
+
+# --- real pages and the committed catalogs ----------------------------------------------------
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "rxhive"
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@needs_gettext
+def test_corpus_sample_extracts_and_localises_in_the_pseudo_locale(tmp_path: Path) -> None:
+    from publish.localise import localise
+    from publish.reader import read_page
+
+    pages = discover([CORPUS], root=CORPUS)[::80]
+    config = build_config({"site": {"content": str(CORPUS), "locales_dir": str(tmp_path)}},
+                          ROOT)
+    report = extract(config, pages)
+    assert report.ok, report.errors[:3]
+    init(config, "en-XA")
+    localised = 0
+    for page in pages:
+        leaflet = read_page(page.path, config, key=page.key)
+        template = layout.page_template(config, page.key)
+        if not template.is_file():
+            continue  # unstructured: not published, not extracted
+        for entry in read_po(template).entries:
+            parse_spans(entry.msgid)  # every msgid reads back as spans
+        pseudo, _strings = localise(leaflet, "en-XA", config)
+        assert pseudo.disclaimer.text.plain.startswith("[")
+        localised += 1
+        path = layout.page_catalog(config, "en-XA", page.key)
+        result = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, (page.key, result.stderr)
+    assert localised >= len(pages) * 0.9
+
+
+def test_committed_templates_and_spanish_sample_are_current() -> None:
+    """The templates in locales/templates match the pages, code and themes, and the Spanish
+    sample covers them: otherwise `make build` fails for es. After adding a renderer or theme
+    string: `publish catalog extract`, `publish catalog update`, then translate it in
+    locales/es/LC_MESSAGES/shared.po."""
+    from publish.catalogs.extract import page_template, shared_template
+    from publish.catalogs.gate import check_page
+    from publish.config import load_config
+    from publish.reader import read_page
+
+    config = load_config(root=ROOT)
+    stale = []
+    if write_po(shared_template(config)) != layout.shared_template(config).read_text("utf-8"):
+        stale.append("shared.pot")
+    seed = read_page(ROOT / "content" / "naltrexone.md", config, key="naltrexone.md")
+    if write_po(page_template(seed, config)) != layout.page_template(
+            config, "naltrexone.md").read_text("utf-8"):
+        stale.append("pages/naltrexone.pot")
+    assert stale == [], f"run `publish catalog extract`: {stale} out of date"
+    status, _lookup, _units = check_page(seed, "es", config)
+    assert status.publishable, status.summary(config)

@@ -23,6 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publish.catalogs import layout
+from publish.catalogs.checks import (
+    header_problems,
+    nplurals_of,
+    plural_count_problems,
+    translation_problem,
+)
 from publish.catalogs.inline import parse_spans
 from publish.catalogs.pofile import Entry, Key, read_po
 from publish.catalogs.translations import Messages, load_messages
@@ -70,6 +76,8 @@ class PageStatus:
     """Page strings (and shared strings the page uses) without a publishable translation."""
     shared_missing: list[Missing] = field(default_factory=list)
     """Shared-catalog strings without a publishable translation (block every page)."""
+    broken: list[Missing] = field(default_factory=list)
+    """Problems of the catalogs themselves (header, plural forms): they block the page."""
     catalog: Path | None = None
     catalog_exists: bool = True
 
@@ -91,12 +99,14 @@ class PageStatus:
     @property
     def publishable(self) -> bool:
         return (self.catalog_exists and not self.required_missing and not self.shared_missing
-                and self.percent >= self.threshold)
+                and not self.broken and self.percent >= self.threshold)
 
     def reasons(self) -> list[str]:
         reasons = []
         if not self.catalog_exists:
             reasons.append("no catalog for this page")
+        if self.broken:
+            reasons.append(f"{len(self.broken)} catalog problem(s)")
         if self.safety_missing:
             reasons.append(f"{len(self.safety_missing)} safety string(s) not translated")
         if any(item.safety == "title" for item in self.missing):
@@ -109,8 +119,8 @@ class PageStatus:
 
     def summary(self, config: SiteConfig | None = None) -> str:
         """One line: why the page is refused and which strings are missing."""
-        problems = self.required_missing + [m for m in self.missing + self.shared_missing
-                                            if not m.safety]
+        problems = self.broken + self.required_missing + [
+            m for m in self.missing + self.shared_missing if not m.safety]
         shown = "; ".join(item.describe(config) for item in problems[:SHOWN])
         more = f"; and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
         head = (f"not published in {self.locale}: {', '.join(self.reasons())} "
@@ -158,7 +168,23 @@ def entry_problem(entry: Entry | None) -> str | None:
             return BROKEN
         if not numbers_kept(entry.msgid, text):
             return NUMBERS
-    return None
+    return translation_problem(entry)
+
+
+def catalog_problems(messages: Messages | None, locale: str) -> list[Missing]:
+    """A broken header or a wrong number of plural forms: the catalog cannot be trusted."""
+    if messages is None:
+        return []
+    from publish.catalogs.languages import language
+
+    plural_forms = language(locale).plural_forms
+    found = [Missing("(header)", None, problem, messages.path)
+             for problem in header_problems(messages.header, plural_forms)]
+    nplurals = nplurals_of(plural_forms)
+    found.extend(Missing(entry.msgid, entry.msgctxt, f"{len(entry.msgstr_plural)} plural "
+                         f"forms, {locale} has {nplurals}", messages.path, entry.line)
+                 for entry in plural_count_problems(messages.entries.values(), nplurals))
+    return found
 
 
 def shared_problems(config: SiteConfig, locale: str) -> tuple[Messages | None, list[Missing]]:
@@ -203,6 +229,7 @@ def check_page(leaflet: Leaflet, locale: str, config: SiteConfig,
     status = PageStatus(key=leaflet.source, locale=locale, threshold=threshold,
                         catalog=page_path, catalog_exists=page is not None)
     status.shared_missing = shared_missing
+    status.broken = catalog_problems(shared, locale) + catalog_problems(page, locale)
     lookup = Lookup(page, shared)
     units = name_units(leaflet) + leaflet_units(leaflet, site_msgids(config))
     seen: set[tuple[str, Key]] = set()

@@ -39,7 +39,7 @@ class Entry:
     previous_msgid: str | None = None
     obsolete: bool = False
     line: int = 0
-    """Line of the `msgid` in the file it was read from (0 when built in memory)."""
+    """Line where the entry starts in the file it was read from (0 when built in memory)."""
 
     @property
     def key(self) -> Key:

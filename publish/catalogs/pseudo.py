@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from publish.catalogs.checks import NUMBER_UNIT
 from publish.catalogs.pofile import Entry, order_flags
 
 _ACCENTED = str.maketrans({
@@ -22,8 +23,9 @@ _ACCENTED = str.maketrans({
     "s": "š", "S": "Š", "z": "ž", "Z": "Ž", "d": "ð", "D": "Ð", "t": "þ", "T": "Þ",
 })
 _VOWELS = set("aeiouyAEIOUY")
+# Numbers with their units ("0.25 mcg") stay as they are too: the gate checks them.
 _PROTECTED = re.compile(r"\{[^{}]*\}|%(?:\([A-Za-z_]\w*\))?[-#0+]*\d*(?:\.\d+)?[sdifrxXeEgGco%]"
-                        r"|<[^<>]*>|&[a-z]+;")
+                        r"|<[^<>]*>|&[a-z]+;|" + NUMBER_UNIT.pattern)
 _WORD = re.compile(r"[A-Za-z]+")
 
 

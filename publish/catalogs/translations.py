@@ -17,7 +17,7 @@ from pathlib import Path
 from publish.catalogs.layout import display
 from publish.catalogs.pofile import Entry, Key, read_po
 from publish.config import SiteConfig
-from publish.errors import TranslationMissing
+from publish.errors import CatalogError, TranslationMissing
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,14 @@ def load_messages(path: Path) -> Messages | None:
     return messages
 
 
-def plural_function(header: dict[str, str]) -> Callable[[int], int]:
+def plural_function(header: dict[str, str], path: Path | None = None) -> Callable[[int], int]:
     forms = header.get("Plural-Forms", "nplurals=2; plural=(n != 1);")
     expression = forms.split("plural=", 1)[1].rstrip(";").strip() if "plural=" in forms else "0"
-    return _gettext.c2py(expression)
+    try:
+        return _gettext.c2py(expression)
+    except (ValueError, SyntaxError, RecursionError) as error:  # a translator's header
+        raise CatalogError(f"header: Plural-Forms {forms!r} cannot be read ({error})",
+                           path) from None
 
 
 class CatalogStrings:
@@ -67,7 +71,7 @@ class CatalogStrings:
     def __init__(self, messages: Messages, locale: str, config: SiteConfig | None = None):
         self.messages = messages
         self.locale = locale
-        self._plural = plural_function(messages.header)
+        self._plural = plural_function(messages.header, messages.path)
         self._where = display(messages.path, config) if config else str(messages.path)
 
     def _entry(self, context: str | None, message: str) -> Entry:
