@@ -284,10 +284,4 @@ def extract_jinja(path: Path, base: Path) -> list[Entry]:
     return entries
 
 
-def safety_messages(catalog: Catalog) -> set[tuple[str | None, str]]:
-    """Keys of entries marked SAFETY (site texts, page safety texts, short safety forms)."""
-    return {entry.key for entry in catalog.entries
-            if any(comment.startswith(f"{SAFETY_TAG}:") for comment in entry.extracted)}
-
-
-__all__ = ["page_template", "shared_template", "safety_messages"]
+__all__ = ["page_template", "shared_template"]

@@ -30,7 +30,7 @@ from publish.catalogs.checks import (
     translation_problem,
 )
 from publish.catalogs.inline import parse_spans
-from publish.catalogs.pofile import Entry, Key, read_po
+from publish.catalogs.pofile import Entry, Key
 from publish.catalogs.translations import Messages, load_messages
 from publish.catalogs.units import PAGE, SHARED, Unit, leaflet_units, name_units, site_msgids
 from publish.config import SiteConfig
@@ -263,17 +263,3 @@ def check_page(leaflet: Leaflet, locale: str, config: SiteConfig,
         status.missing.append(Missing(unit.msgid, unit.msgctxt, problem, catalog,
                                       entry.line if entry else None, required, unit.line))
     return status, lookup, units
-
-
-def catalog_counts(path: Path) -> tuple[int, int, int]:
-    """(translated, fuzzy, untranslated) of a catalog file, as msgfmt --statistics counts."""
-    catalog = read_po(path)
-    translated = fuzzy = untranslated = 0
-    for entry in catalog.active:
-        if entry.fuzzy:
-            fuzzy += 1
-        elif entry.translated:
-            translated += 1
-        else:
-            untranslated += 1
-    return translated, fuzzy, untranslated

@@ -168,12 +168,3 @@ def parse_translation(markdown: str, line: int, text_id: str, path: object = Non
         raise CatalogError(f"translation of unit {text_id}: {error}",
                            str(path) if path is not None else None, po_line) from None
     return Text(spans=spans, line=line, id=text_id)
-
-
-def marks_of(markdown: str) -> dict[str, int]:
-    """How many runs carry each mark: a translation should keep the source's emphasis."""
-    counts: dict[str, int] = {}
-    for span in parse_spans(markdown):
-        for mark in span.marks:
-            counts[mark] = counts.get(mark, 0) + 1
-    return counts

@@ -23,7 +23,6 @@ from publish.catalogs.inline import collapse, msgid_of, spans_msgid
 from publish.config import SiteConfig
 from publish.model import (
     Leaflet,
-    SafetyText,
     Section,
     SectionKind,
     SideEffectGroup,
@@ -279,7 +278,3 @@ def name_units(leaflet: Leaflet) -> list[Unit]:
                               category=CATEGORY_NAME, section=None, text_id="title",
                               line=1))
     return units
-
-
-def safety_texts(leaflet: Leaflet) -> dict[str, SafetyText]:
-    return {"disclaimer": leaflet.disclaimer, "ai_note": leaflet.ai_note}
