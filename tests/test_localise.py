@@ -313,3 +313,35 @@ def test_pseudo_locale_leaks_no_source_sentence(pseudo_site: SiteConfig, fmt: st
     assert leaks == [], f"{fmt} output contains source text: {leaks[:5]}"
     # and the pseudo translation is what it shows instead
     assert normalise(pseudo_text("Naltrexone")) in text
+
+
+@pytest.mark.skipif("html" not in FORMATS, reason="no html renderer")
+def test_arabic_build_is_right_to_left(tmp_path: Path) -> None:
+    """Direction comes from the locale: the renderer needs no Arabic-specific code."""
+    config = build_config({"site": {"locales_dir": str(tmp_path)}}, ROOT)
+    extract(config, [SEED])
+    init(config, "ar")
+
+    def arabic(text: str) -> str:  # digits and placeholders kept, as the gate requires
+        return text if not text.strip() else "نص " + pseudo_text(text)
+
+    for path in layout.messages_dir(config, "ar").rglob("*.po"):
+        catalog = read_po(path)
+        catalog.entries = [
+            replace(entry, msgstr=arabic(entry.msgid)) if entry.msgid_plural is None
+            else replace(entry, msgstr_plural=tuple(arabic(entry.msgid_plural)
+                                                    for _ in entry.msgstr_plural))
+            for entry in catalog.entries]
+        save(catalog, path)
+    assert read_po(layout.shared_catalog(config, "ar")).header["Plural-Forms"].startswith(
+        "nplurals=6;")
+    pool = RendererPool()
+    try:
+        [outcome] = render_page(SEED, config, ["ar"], ["html"], pool)
+    finally:
+        pool.close()
+    assert outcome.status == "written", outcome.error
+    page = dict(outcome.files)[".html"].decode("utf-8")
+    assert re.search(r'<html[^>]*lang="ar"[^>]*dir="rtl"|<html[^>]*dir="rtl"[^>]*lang="ar"',
+                     page)
+    assert "نص" in page
