@@ -81,6 +81,9 @@ def test_ranges(en, text, spoken):
     ("the dose in mg", "the dose in milligrams"),
     ("20°C", "20 degrees Celsius"),
     ("a g-force", "a g-force"),
+    ("10^6 PFU/mL", "10 to the power of 6 PFU per millilitre"),
+    ("dose per mL", "dose per millilitre"),
+    ("HIV/AIDS", "HIV or AIDS"),
 ])
 def test_units(en, text, spoken):
     assert en.speak(text) == spoken

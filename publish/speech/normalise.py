@@ -104,6 +104,8 @@ class SpeechRules:
                               if abbreviations else None)
         symbols = _alternation(self.symbols)
         self._symbol = re.compile(f"({symbols})") if symbols else None
+        # "PFU/mL": a slash before a unit is "per"; between other words it is "or".
+        self._slash_per = (re.compile(rf"(?<=\w)\s*/\s*({per})(?![\w²³])") if per else None)
         self._slash = re.compile(r"(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])")
         lexicon = _alternation(self.lexicon)
         self._lexicon = (re.compile(rf"(?<![\w])({lexicon})(?![\w])", re.IGNORECASE)
@@ -126,6 +128,8 @@ class SpeechRules:
             text = self._abbreviation.sub(self._expand_abbreviation, text)
         if self._symbol is not None:
             text = self._symbol.sub(lambda m: f" {self.symbols[m[1]]} ", text)
+        if self._slash_per is not None:
+            text = self._slash_per.sub(lambda m: self._per(m[1]), text)
         text = self._slash.sub(f" {words['or']} ", text)
         if self._lexicon is not None:
             text = self._lexicon.sub(lambda m: self.lexicon[m[1].casefold()], text)
@@ -144,7 +148,10 @@ class SpeechRules:
         return f"{number} {word}{self._per(match[3])}"
 
     def _expand_alone_unit(self, match: re.Match[str]) -> str:
-        return f"{self.units[match[1]].many}{self._per(match[2])}"
+        unit = self.units[match[1]]
+        # "per mL" is "per millilitre"; "the dose in mg" is "in milligrams".
+        after_per = match.string[:match.start()].rstrip().endswith(self.words["per"])
+        return f"{unit.one if after_per else unit.many}{self._per(match[2])}"
 
     def _expand_abbreviation(self, match: re.Match[str]) -> str:
         entry = self.abbreviations[match[1]]
