@@ -280,9 +280,9 @@ def test_bad_settings_are_config_errors():
 def test_no_voice_or_no_speech_data_is_a_clear_error(tmp_path):
     with pytest.raises(RenderError, match="no speech voice for locale 'xx'"):
         render(TINY, locale="xx")
-    config = build_config({}, tmp_path)  # no locales/ folder: no speech data
-    with pytest.raises(RenderError, match="no speech data for locale 'en'"):
-        AudioRenderer().render(TINY, RenderContext(config=config, locale="en"))
+    config = build_config({}, tmp_path)  # French has a voice, but no speech data anywhere
+    with pytest.raises(RenderError, match="no speech data for locale 'fr'"):
+        AudioRenderer().render(TINY, RenderContext(config=config, locale="fr"))
     with pytest.raises(RenderError, match="has no voice"):
         render(TINY, {"voice": "gmw/xx-nowhere"})
 

@@ -5,6 +5,7 @@ No synthesis here (see test_audio.py): these run in milliseconds.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -126,28 +127,46 @@ def test_spanish_rules(es):
     assert es.speak("tipo IV") == "tipo 4"
 
 
-def test_user_extends_the_lexicon_and_the_renderer_reloads_it(tmp_path):
-    locales = tmp_path / "locales"
-    shutil.copytree(LOCALES / "en", locales / "en")
+def test_site_lexicon_extends_the_builtin_one_and_reloads(tmp_path):
+    site = tmp_path / "locales" / "en"
+    site.mkdir(parents=True)
     config = build_config({"site": {"locales_dir": "locales"}}, tmp_path)
     context = RenderContext(config=config, locale="en")
     renderer = AudioRenderer()
     assert renderer.rules(context).speak("Testamol") == "Testamol"
-    lexicon = locales / "en" / "lexicon.toml"
-    lexicon.write_text(lexicon.read_text(encoding="utf-8") + 'Testamol = "test a moll"\n',
+    lexicon = site / "lexicon.toml"
+    lexicon.write_text('Testamol = "test a moll"\nOmeprazole = "oh mepp razole"\n',
                        encoding="utf-8")
-    stat = lexicon.stat()
-    import os
-    os.utime(lexicon, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    assert renderer.rules(context).speak("Testamol") == "test a moll"
-    assert lexicon in renderer.inputs(context)
-    assert locales / "en" / "speech.toml" in renderer.inputs(context)
+    rules = renderer.rules(context)
+    assert rules.speak("Testamol and Naltrexone") == "test a moll and nal trecksone"
+    assert rules.speak("Omeprazole") == "oh mepp razole"  # the site's entry wins
+    assert renderer.inputs(context) == [LOCALES / "en" / "speech.toml",
+                                        LOCALES / "en" / "lexicon.toml", lexicon]
+    lexicon.write_text('Testamol = "tess tamol"\n', encoding="utf-8")
+    os.utime(lexicon, ns=(lexicon.stat().st_atime_ns, lexicon.stat().st_mtime_ns + 10**9))
+    assert renderer.rules(context).speak("Testamol") == "tess tamol"
 
 
-def test_speech_data_is_found_by_language_for_regional_locales():
-    assert find_speech_data(LOCALES, "en-GB") == LOCALES / "en"
-    assert find_speech_data(LOCALES, "es_419") == LOCALES / "es"
+def test_site_speech_data_replaces_the_builtin_one(tmp_path):
+    site = tmp_path / "locales" / "en"
+    shutil.copytree(LOCALES / "en", site, ignore=shutil.ignore_patterns("lexicon.toml"))
+    speech = site / "speech.toml"
+    speech.write_text(speech.read_text(encoding="utf-8").replace(
+        'percent = "percent"', 'percent = "per cent"'), encoding="utf-8")
+    data = find_speech_data(tmp_path / "locales", "en")
+    assert data is not None and data.speech == speech
+    assert data.lexicons == (LOCALES / "en" / "lexicon.toml",)
+    config = build_config({}, tmp_path)
+    assert AudioRenderer().rules(RenderContext(config=config, locale="en")).speak(
+        "5%") == "5 per cent"
+
+
+def test_speech_data_is_found_by_language_for_regional_locales(tmp_path):
+    for locale, language in (("en-GB", "en"), ("es_419", "es")):
+        data = find_speech_data(tmp_path, locale)
+        assert data is not None and data.speech == LOCALES / language / "speech.toml"
     assert find_speech_data(LOCALES, "xx") is None
+    assert find_speech_data(tmp_path, "fr") is None
 
 
 def test_broken_speech_data_is_a_config_error_with_path_and_line(tmp_path):

@@ -26,11 +26,11 @@ from publish.speech.captions import webvtt
 from publish.speech.encode import FORMATS, MEDIA_TYPES, Tags, encode, gain_filter, measure
 from publish.speech.engine import SpeechEngine, voice_for
 from publish.speech.normalise import (
-    LEXICON_FILE,
     SPEECH_FILE,
+    SpeechData,
     SpeechRules,
     find_speech_data,
-    load_rules,
+    load_speech_data,
 )
 from publish.speech.script import Script, ScriptBuilder
 from publish.speech.timeline import Recording, assemble
@@ -72,31 +72,27 @@ class AudioRenderer(Renderer):
 
     def __init__(self) -> None:
         self._engine: SpeechEngine | None = None
-        self._rules: dict[Path, tuple[tuple[int, ...], SpeechRules]] = {}
+        self._rules: dict[SpeechData, tuple[tuple[int, ...], SpeechRules]] = {}
         self.last_report: AudioReport | None = None
 
     # --- data ---------------------------------------------------------------------------------
 
     def inputs(self, context: RenderContext) -> list[Path]:
-        folder = find_speech_data(context.config.locales_dir, context.locale)
-        if folder is None:
-            return []
-        return [path for path in (folder / SPEECH_FILE, folder / LEXICON_FILE)
-                if path.is_file()]
+        data = find_speech_data(context.config.locales_dir, context.locale)
+        return list(data.files) if data is not None else []
 
     def rules(self, context: RenderContext) -> SpeechRules:
         """The locale's rules, reloaded when a data file changes."""
-        folder = find_speech_data(context.config.locales_dir, context.locale)
-        if folder is None:
+        data = find_speech_data(context.config.locales_dir, context.locale)
+        if data is None:
             raise RenderError(f"no speech data for locale {context.locale!r}: add "
                               f"{context.config.site['locales_dir']}/<language>/{SPEECH_FILE} "
                               "(espeak-ng would drop signs such as < and >)")
-        stamp = tuple(path.stat().st_mtime_ns if path.is_file() else 0
-                      for path in (folder / SPEECH_FILE, folder / LEXICON_FILE))
-        cached = self._rules.get(folder)
+        stamp = tuple(path.stat().st_mtime_ns for path in data.files)
+        cached = self._rules.get(data)
         if cached is None or cached[0] != stamp:
-            cached = (stamp, load_rules(folder))
-            self._rules[folder] = cached
+            cached = (stamp, load_speech_data(data))
+            self._rules[data] = cached
         return cached[1]
 
     def script(self, leaflet: Leaflet, context: RenderContext) -> Script:

@@ -41,6 +41,22 @@ class Abbreviation:
     numeral: str | None = None
 
 
+BUILTIN_LOCALES = Path(__file__).resolve().parents[2] / "locales"
+"""The project's own locale data, used where a site's locales folder has none (like themes)."""
+
+
+@dataclass(frozen=True)
+class SpeechData:
+    """The files one locale's rules come from: one speech.toml, then lexicons (later wins)."""
+
+    speech: Path
+    lexicons: tuple[Path, ...] = ()
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (self.speech, *self.lexicons)
+
+
 def locale_dirs(locales_dir: Path, locale: str) -> list[Path]:
     """Folders that may hold a locale's speech data, most specific first (`pt-BR`, `pt`)."""
     names = [locale, locale.replace("-", "_"), locale.replace("_", "-")]
@@ -54,12 +70,25 @@ def locale_dirs(locales_dir: Path, locale: str) -> list[Path]:
     return seen
 
 
-def find_speech_data(locales_dir: Path, locale: str) -> Path | None:
-    """The folder holding `speech.toml` for a locale, or None."""
-    for folder in locale_dirs(locales_dir, locale):
-        if (folder / SPEECH_FILE).is_file():
-            return folder
-    return None
+def find_speech_data(locales_dir: Path, locale: str) -> SpeechData | None:
+    """A locale's speech data: the site's `speech.toml` if it has one, else the built-in one;
+    the built-in lexicon extended by the site's (a site adds words without copying the list).
+    """
+    bases = [locales_dir]
+    if BUILTIN_LOCALES.is_dir() and BUILTIN_LOCALES.resolve() != locales_dir.resolve():
+        bases.append(BUILTIN_LOCALES)
+    speech = next((folder / SPEECH_FILE for base in bases
+                   for folder in locale_dirs(base, locale)
+                   if (folder / SPEECH_FILE).is_file()), None)
+    if speech is None:
+        return None
+    lexicons = []
+    for base in reversed(bases):
+        found = next((folder / LEXICON_FILE for folder in locale_dirs(base, locale)
+                      if (folder / LEXICON_FILE).is_file()), None)
+        if found is not None:
+            lexicons.append(found)
+    return SpeechData(speech, tuple(lexicons))
 
 
 class SpeechRules:
@@ -196,21 +225,27 @@ def _alternation(keys: Mapping[str, Any]) -> str:
 
 def load_rules(folder: Path) -> SpeechRules:
     """Rules from `folder/speech.toml` and (if present) `folder/lexicon.toml`."""
-    speech_path = folder / SPEECH_FILE
-    data = _read_toml(speech_path)
-    lexicon_path = folder / LEXICON_FILE
-    lexicon = _read_toml(lexicon_path) if lexicon_path.is_file() else {}
-    sources = (speech_path, lexicon_path) if lexicon_path.is_file() else (speech_path,)
+    lexicon = folder / LEXICON_FILE
+    return load_speech_data(SpeechData(folder / SPEECH_FILE,
+                                       (lexicon,) if lexicon.is_file() else ()))
+
+
+def load_speech_data(data: SpeechData) -> SpeechRules:
+    speech_path = data.speech
+    table = _read_toml(speech_path)
+    lexicon: dict[str, str] = {}
+    for path in data.lexicons:
+        lexicon.update(_strings(_read_toml(path), "lexicon", path))
     return SpeechRules(
-        words=_strings(data.get("words", {}), "words", speech_path),
-        symbols=_strings(data.get("symbols", {}), "symbols", speech_path),
-        abbreviations=_abbreviations(data.get("abbreviations", {}), speech_path),
-        units=_units(data.get("units", {}), speech_path),
-        per=_strings(data.get("per", {}), "per", speech_path),
-        lexicon=_strings(lexicon, "lexicon", lexicon_path),
-        no_break_after=tuple(_string_list(data.get("sentences", {}).get("no_break_after", []),
+        words=_strings(table.get("words", {}), "words", speech_path),
+        symbols=_strings(table.get("symbols", {}), "symbols", speech_path),
+        abbreviations=_abbreviations(table.get("abbreviations", {}), speech_path),
+        units=_units(table.get("units", {}), speech_path),
+        per=_strings(table.get("per", {}), "per", speech_path),
+        lexicon=lexicon,
+        no_break_after=tuple(_string_list(table.get("sentences", {}).get("no_break_after", []),
                                           "sentences.no_break_after", speech_path)),
-        sources=sources,
+        sources=data.files,
     )
 
 
