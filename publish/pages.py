@@ -88,7 +88,9 @@ def output_stem(key: str) -> str:
 def sanitise_part(part: str) -> str:
     part = unicodedata.normalize("NFC", part)
     part = "".join(ch for ch in part if unicodedata.category(ch)[0] != "C")
-    part = _UNSAFE.sub("-", part).strip(".-") or "page"
+    # Only a leading dot is removed (hidden files, "..")): trailing "-" or "." stay, so
+    # `clonazepam-.md` and `clonazepam.md` keep distinct outputs.
+    part = _UNSAFE.sub("-", part).lstrip(".").rstrip(" ") or "page"
     if part.split(".")[0].lower() in _RESERVED:
         part = f"_{part}"
     return part[:MAX_PART]
