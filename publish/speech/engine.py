@@ -55,6 +55,8 @@ VOICES: dict[str, str] = {
 _RETRIES = 3
 _IDLE_TIMEOUT = 10.0
 _FILE_TIMEOUT = 5.0
+_MIN_SECONDS_PER_WORD = 0.08
+"""espeak-ng's fastest rate (450 words a minute) still takes 0.13 s a word."""
 _UTTERANCE_TIMEOUT = 30.0
 """Seconds one utterance may take before the watchdog ends pyttsx3's loop (then a retry)."""
 
@@ -244,7 +246,14 @@ class SpeechEngine:
         path.unlink(missing_ok=True)
         if pcm is None:
             return None, problem
-        return Clip(pcm, SAMPLE_RATE, tuple(core.words)), ""
+        words = tuple(core.words)
+        # A file from another utterance (pyttsx3 can write under the wrong name in a fast
+        # loop) shows as word events outside this text or as far too little audio for it.
+        if any(start < 0 or start + length > len(text) for start, length in words):
+            return None, "word events do not belong to this text"
+        if len(pcm) / 2 / SAMPLE_RATE < _MIN_SECONDS_PER_WORD * len(text.split()):
+            return None, f"{len(pcm) / 2 / SAMPLE_RATE:.2f} s of audio is too short for the text"
+        return Clip(pcm, SAMPLE_RATE, words), ""
 
     @staticmethod
     def _wait_idle(core: _ProcessEngine) -> None:
