@@ -91,7 +91,9 @@ def sanitise_part(part: str) -> str:
     # Only a leading dot is removed (hidden files, "..")): trailing "-" or "." stay, so
     # `clonazepam-.md` and `clonazepam.md` keep distinct outputs.
     part = _UNSAFE.sub("-", part).lstrip(".").rstrip(" ") or "page"
-    if part.split(".")[0].lower() in _RESERVED:
+    # A reserved device name, or a name that command-line tools would take for an option
+    # (`-rf.pdf` given to `rm *`, ffmpeg or pdftotext), gets a harmless first character.
+    if part.split(".")[0].lower() in _RESERVED or part.startswith("-"):
         part = f"_{part}"
     return part[:MAX_PART]
 

@@ -106,6 +106,8 @@ _INVISIBLE = re.compile(
     "|([\x01-\x08\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060-\u2064\ufeff"
     "\ufff9-\ufffb\U000E0000-\U000E007F])")
 _CONTROL_SPACE = re.compile("[\x0b\x0c]")
+_CONTROL_NAMES = {"\x07": "BELL", "\x08": "BACKSPACE", "\x0b": "LINE TABULATION",
+                  "\x0c": "FORM FEED", "\x1b": "ESCAPE", "\x7f": "DELETE", "\x85": "NEXT LINE"}
 
 
 def remove_invisible(text: str) -> tuple[str, dict[str, int]]:
@@ -129,7 +131,8 @@ def remove_invisible(text: str) -> tuple[str, dict[str, int]]:
 
 
 def _invisible_message(removed: dict[str, int]) -> str:
-    names = [f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
+    names = [f"U+{ord(char):04X} "
+             f"{unicodedata.name(char, '') or _CONTROL_NAMES.get(char, 'CONTROL')}"
              for char in sorted(removed, key=removed.__getitem__)]
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return (f"removed invisible or control characters ({shown}): they can hide text or show "
@@ -307,8 +310,10 @@ _SPACES = re.compile(r"[ \t]{2,}")
 _HTML_TAG = re.compile(r"^<(/?)([a-zA-Z]+)\s*/?>$")
 
 
-MAX_NESTING = 64
-"""Deepest nesting of lists and block quotes a page may have (real pages: 3)."""
+MAX_NESTING = 10
+"""Deepest nesting of lists and block quotes a page may have. Real pages nest 3 levels at
+most; a large-print page has no room to indent much deeper (at 18 pt the PDF runs out of
+line width after about 16 levels)."""
 _CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open"})
 
 
