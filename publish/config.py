@@ -9,6 +9,7 @@ the same checking.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,7 +168,9 @@ def load_config(root: Path | None = None, path: Path | None = None) -> SiteConfi
             raw_bytes = path.read_bytes()
             raw = tomllib.loads(raw_bytes.decode("utf-8"))
         except tomllib.TOMLDecodeError as error:
-            line = getattr(error, "lineno", None)
+            # Python 3.11's TOMLDecodeError has no lineno attribute; the message has it.
+            found = re.search(r"at line (\d+)", str(error))
+            line = getattr(error, "lineno", None) or (int(found.group(1)) if found else None)
             raise ConfigError(f"not valid TOML: {error}", path, line) from None
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"cannot read: {error}", path) from None

@@ -510,7 +510,7 @@ _DISCLAIMER_TEXT = re.compile(
     r"for (general|informational|educational) (knowledge|information|purposes)|"
     r"informational purposes only|general knowledge)", re.IGNORECASE)
 _QUESTION_PREFIX = re.compile(r"^\s*(q|question)\s*\d*\s*[:.)]\s*", re.IGNORECASE)
-_ANSWER_PREFIX = re.compile(r"^\s*(a|answer)\s*[:.)]\s*", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(r"^\s*[*_]?\s*(a|answer)\s*[:.)]\s*", re.IGNORECASE)
 _INLINE_ANSWER = re.compile(r"(?:^|\s)(?:A|Answer)\s*:\s*")
 _FREQUENCY = re.compile(
     r"\(([^()]*\d[^()]*%[^()]*|[^()]*1\s*/\s*\d+[^()]*|[^()]*\d+\s*(?:in|out of)\s*\d+[^()]*)\)"
@@ -1108,7 +1108,14 @@ class LeafletBuilder:
             spans = _cut_prefix(spans, _ANSWER_PREFIX)
             if _plain(spans).strip():
                 answer.append(Paragraph(self.text(spans, line, scope, "a")))
-            answer.extend(self.plain_blocks(children, scope))
+            for child in children:
+                # `* **Q: …?**` with the answer as a nested `* A: …` item.
+                if isinstance(child, RawList) and child.items and all(
+                        _ANSWER_PREFIX.match(item.text.plain) for item in child.items):
+                    for item in child.items:
+                        add_answer(item.text.spans, item.text.line, item.children)
+                else:
+                    answer.extend(self.plain_blocks([child], scope))
 
         for block in raw:
             units: list[tuple[RawText, list[RawBlock]]]
@@ -1129,7 +1136,7 @@ class LeafletBuilder:
                     for question, rest in pairs:
                         start(question, text.line)
                         add_answer(rest, text.line, [])
-                    answer.extend(self.plain_blocks(children, scope))
+                    add_answer([], text.line, children)
                 elif pending is not None:
                     add_answer(text.spans, text.line, children)
                 else:

@@ -51,6 +51,14 @@ def test_errors_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     assert str(caught.value).startswith(str(path.resolve()))
 
 
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[site]\nname = 'x'\ntheme = \nlocales = []\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path=path)
+    assert caught.value.line == 3
+    assert str(caught.value).startswith(f"{path.resolve()}:3: not valid TOML")
+
+
 def test_renderer_tables_are_validated(tmp_path: Path) -> None:
     from publish.renderers import registry
 

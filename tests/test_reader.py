@@ -225,6 +225,9 @@ FAQ_LAYOUTS = {
     "italic answer": "**Is it safe?**\n*Yes, mostly.*\n",
     "plain q and a": "* Q: Is it safe? A: Yes, mostly.\n",
     "numbered": "1. **Is it safe?** Yes, mostly.\n",
+    "nested answer item": "* **Q: Is it safe?**\n    * A: Yes, mostly.\n",
+    "nested bold answer item": "* **Q: Is it safe?**\n   * **A:** Yes, mostly.\n",
+    "stray star before answer": "* **Q: Is it safe?**\n    *A: Yes, mostly.\n",
 }
 
 
