@@ -1214,7 +1214,8 @@ def _severity_label(label: str) -> bool:
 
 _SENTENCE_END = re.compile(r"(?<![A-Z][a-z])(?<!\be\.g)(?<!\bi\.e)[.!]\s+(?=[A-Z(])")
 _LEAD_IN = re.compile(r"^\s*((they|these|this|it|which|effects|symptoms|side effects)\s+)?"
-                      r"((may|can|might)\s+)?(includes|included|including|include|are|such as)\b\s*:?\s*",
+                      r"((may|can|might)\s+)?"
+                      r"(includes|included|including|include|are|such as)\b\s*:?\s*",
                       re.IGNORECASE)
 _PROSE = re.compile(r"^(while|although|though|if|when|these|they|this|it|in|some|most|there|"
                     r"you|patients?|people)\b|\b(is|are|was|were|may|can|could|might|will|"
@@ -1304,16 +1305,23 @@ def _split_questions(spans: list[Span]) -> list[tuple[list[Span], list[Span]]]:
     first = spans[0]
     plain = _plain(spans)
     if "bold" in first.marks or ("italic" in first.marks and first.text.strip().endswith("?")):
-        question_text = first.text.strip()
+        # A bold question is every bold span at the start: `**Q: Is CO<sub>2</sub> safe?**`
+        # is three spans, and the answer must not start with "2 safe?".
+        count = 1
+        while "bold" in first.marks and count < len(spans) and "bold" in spans[count].marks:
+            count += 1
+        question_text = _plain(spans[:count]).strip()
         is_question = question_text.endswith("?") or _QUESTION_PREFIX.match(question_text) \
             or question_text.endswith("?:")
         if is_question and not _ANSWER_PREFIX.match(question_text):
-            rest = _strip_spans(list(spans[1:]))
+            rest = _strip_spans(list(spans[count:]))
             if "italic" in first.marks and "bold" not in first.marks:
                 return [([Span(question_text)], r) for r in [rest]] if not any(
                     "italic" in s.marks and s.text.strip().endswith("?") for s in rest) \
                     else _italic_questions(spans)
-            return [([Span(question_text.rstrip(":"), first.marks - {"bold"})], rest)]
+            question = _strip_spans([Span(s.text, s.marks - {"bold"}) for s in spans[:count]])
+            question[-1] = Span(question[-1].text.rstrip(":"), question[-1].marks)
+            return [(question, rest)]
     match = _QUESTION_PREFIX.match(plain)
     if match:
         answer = _INLINE_ANSWER.search(plain, match.end())
