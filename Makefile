@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := espeak-ng ffmpeg libharfbuzz-subset0 poppler-utils gettext \
 	fonts-dejavu-core fonts-noto-core pandoc po4a
 
-.PHONY: build setup system test test-quick bench lint clean
+.PHONY: build setup system test test-quick fuzz bench lint clean
 
 build: setup
 	$(BIN)/publish build
@@ -34,6 +34,10 @@ test: setup
 
 test-quick: setup
 	$(BIN)/pytest -q -m "not corpus and not slow"
+
+# The property tests with 10,000 examples each (the test suite runs a few dozen).
+fuzz: setup
+	PUBLISH_FUZZ=long $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 bench: setup
 	$(BIN)/python -m benchmarks
