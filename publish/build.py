@@ -444,8 +444,8 @@ def _plan(request: BuildRequest, state: BuildState, fingerprints: InputFingerpri
 
 
 def _output_collisions(request: BuildRequest, state: BuildState) -> dict[str, str]:
-    """Pages whose output names clash with another page's (`clonazepam-.md` and
-    `clonazepam.md` both sanitise to `clonazepam`), mapped to the page that keeps the name.
+    """Pages whose output names clash with another page's (`a b.md` and `a-b.md` both
+    sanitise to `a-b`), mapped to the page that keeps the name.
 
     Without this check one medicine's leaflet would silently overwrite another's. The page
     whose key is its output name unchanged keeps it; otherwise the first in key order does.

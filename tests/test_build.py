@@ -265,10 +265,10 @@ def test_unstructured_page_is_skipped_and_remembered(tmp_path: Path) -> None:
 
 def test_pages_whose_output_names_collide_are_refused(tmp_path: Path) -> None:
     root = make_site(tmp_path, 1)
-    (root / "content" / "a" / "testamol-0-.md").write_text(page_text(9), encoding="utf-8")
+    (root / "content" / "a" / "testamol 0.md").write_text(page_text(9), encoding="utf-8")
     report = run_inline(root)
     [failed] = [o for o in report.outcomes if o.status == "failed"]
-    assert failed.page == "a/testamol-0-.md" and "same names" in failed.error
+    assert failed.page == "a/testamol 0.md" and "same names" in failed.error
     leaflet = json.loads((root / "dist" / "en" / "a" / "testamol-0.json").read_text("utf-8"))
     assert leaflet["title"] == "Testamol 0"
 
