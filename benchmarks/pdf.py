@@ -127,7 +127,7 @@ def main() -> None:
     settings = context.settings("pdf")
     prepared = []
     for leaflet in leaflets:
-        html = leaflet_html(leaflet, context, templates, medium="print")  # type: ignore[arg-type]
+        html = leaflet_html(leaflet, context, templates, medium="print")
         furniture = renderer.furniture_css(leaflet, context, settings)
         inlined = html.replace("</head>", f"<style>{theme_css}\n{furniture}</style></head>", 1)
         prepared.append((html, furniture, inlined))

@@ -296,6 +296,19 @@ def test_a_theme_reaching_the_network_fails_the_job(tmp_path: Path, site: SiteCo
     assert not (tmp_path / "out.pdf").exists()
 
 
+def test_weasyprint_errors_fail_the_job(tmp_path: Path, site: SiteConfig) -> None:
+    theme = tmp_path / "nolang"
+    theme.mkdir()
+    (theme / "theme.toml").write_text('stylesheets = []\nprint_stylesheets = []\n',
+                                      encoding="utf-8")
+    # A template without `lang`: WeasyPrint only logs that PDF/UA needs it.
+    (theme / "leaflet.html").write_text(
+        "<!DOCTYPE html><html><head><title>{{ title }}</title></head><body><h1>{{ title }}"
+        "</h1><p>{{ disclaimer|inline }}</p></body></html>", encoding="utf-8")
+    with pytest.raises(RenderError, match='WeasyPrint: Missing required "lang"'):
+        render_to(tmp_path / "o.pdf", PdfRenderer(), read("seed", site), site, theme=str(theme))
+
+
 def test_bad_theme_css_is_a_config_error(tmp_path: Path, site: SiteConfig) -> None:
     theme = tmp_path / "badfont"
     theme.mkdir()

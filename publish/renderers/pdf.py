@@ -27,7 +27,7 @@ from publish.errors import ConfigError, RenderError
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.renderers.html import ThemeCache, leaflet_html
-from publish.theme import Theme, ThemeFetcher, css_string, format_day, shorten
+from publish.theme import TemplateSet, Theme, ThemeFetcher, css_string, format_day, shorten
 
 PAGE_SIZES = ("A4", "Letter")
 DATE_STYLES = ("short", "medium", "long", "full")
@@ -77,7 +77,7 @@ class PdfRenderer(Renderer):
 
     # -- theme, fonts and stylesheets, once per process ---------------------------------------
 
-    def print_style(self, context: RenderContext) -> tuple[PrintStyle, object]:
+    def print_style(self, context: RenderContext) -> tuple[PrintStyle, TemplateSet]:
         theme, templates = self.themes.get(context)
         style = self._styles.get(theme.folder)
         if style is None:
@@ -108,17 +108,16 @@ class PdfRenderer(Renderer):
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         settings = context.settings(self.name)
         style, templates = self.print_style(context)
-        html = leaflet_html(leaflet, context, templates, medium="print",  # type: ignore[arg-type]
+        html = leaflet_html(leaflet, context, templates, medium="print",
                             date_style=settings["date_format"])
-        data = self.write_pdf(html, self.furniture_css(leaflet, context, settings), style,
-                              leaflet.source)
+        data = self.write_pdf(html, self.furniture_css(leaflet, context, settings), style)
         warnings: tuple[str, ...] = ()
         if style.warnings and style.theme.folder not in self._reported:
             self._reported.add(style.theme.folder)  # once per process, not once per page
             warnings = tuple(style.warnings)
         return RenderResult((OutputFile(".pdf", data, "application/pdf"),), warnings)
 
-    def write_pdf(self, html: str, furniture: str, style: PrintStyle, source: str) -> bytes:
+    def write_pdf(self, html: str, furniture: str, style: PrintStyle) -> bytes:
         with _weasyprint_log(logging.ERROR) as records:
             document = HTML(string=html, base_url=style.base_url, url_fetcher=style.fetcher)
             page_css = CSS(string=furniture, base_url=style.base_url,
@@ -127,7 +126,8 @@ class PdfRenderer(Renderer):
                                       font_config=self.font_config, pdf_variant=PDF_VARIANT)
         if records:
             messages = "; ".join(dict.fromkeys(record.getMessage() for record in records))
-            raise RenderError(f"WeasyPrint: {messages}", source)
+            # No path: the build adds the page's own path to the message.
+            raise RenderError(f"WeasyPrint: {messages}")
         assert data is not None
         return data
 
@@ -153,7 +153,7 @@ class PdfRenderer(Renderer):
 
     def inputs(self, context: RenderContext) -> list[Path]:
         theme, _ = self.themes.get(context)
-        return theme.files()
+        return theme.files() + [face.path for font in theme.fonts() for face in font.faces]
 
     def close(self) -> None:
         self._styles.clear()
