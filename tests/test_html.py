@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -280,6 +281,36 @@ def test_builtin_themes_declare_their_promises() -> None:
     assert [font.slug for font in large.fonts()] == ["atkinson-hyperlegible"]
     assert all(face.path.is_file() for face in large.fonts()[0].faces)
     assert large.fallback is None and standard.fallback == large.folder
+
+
+def _luminance(hex_colour: str) -> float:
+    value = hex_colour.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("name", ["large-print", "standard"])
+def test_theme_css_keeps_aaa_contrast_and_no_justification(name: str) -> None:
+    theme = find_theme(name, ROOT)
+    css = "\n".join(path.read_text(encoding="utf-8") for path in
+                    theme.stylesheet_paths(print_only=False)
+                    + theme.stylesheet_paths(print_only=True))
+    text_colours = re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})\b", css)
+    backgrounds = re.findall(r"background(?:-color)?:\s*(#[0-9a-fA-F]{3,6})\b", css)
+    assert text_colours and backgrounds
+    for fg in text_colours:
+        for bg in backgrounds:
+            light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+            assert (light + 0.05) / (dark + 0.05) >= 7, (fg, bg)  # WCAG 1.4.6 (AAA)
+    assert "justify" not in css and "hyphens: auto" not in css
+    if name == "large-print":
+        heights = [float(v) for v in re.findall(r"line-height:\s*([\d.]+)\s*;", css)]
+        heights += [float(v) for v in re.findall(r"\d+pt/([\d.]+)", css)]
+        assert heights and all(h >= 1.4 for h in heights if h > 0)
+        assert not re.search(r"font-style:\s*italic", css)
 
 
 def test_text_helpers() -> None:
