@@ -89,6 +89,10 @@ SITE_SETTINGS: dict[str, Setting] = {
     "disclaimer": Setting(DEFAULT_DISCLAIMER, str,
                           "Disclaimer used where a page has none of its own."),
     "ai_note": Setting(DEFAULT_AI_NOTE, str, "AI-generated note used where a page has none."),
+    "max_page_bytes": Setting(256 * 1024, int,
+                              "Largest page read (bytes); bigger files are refused with an "
+                              "error before parsing (dense Markdown costs ~650 bytes of "
+                              "memory per byte)."),
     "publish_unstructured": Setting(False, bool,
                                     "Publish pages with no recognisable sections."),
 }

@@ -1354,7 +1354,7 @@ def _italic_questions(spans: list[Span]) -> list[tuple[list[Span], list[Span]]]:
 
 def read_page(path: Path, config: SiteConfig, key: str | None = None) -> Leaflet:
     """Read one page into a `Leaflet`; raises `PageError` (with file and line) if it can't."""
-    source = load_source(path, int(config.site.get("max_page_bytes") or MAX_PAGE_BYTES))
+    source = load_source(path, config.site["max_page_bytes"])
     builder = LeafletBuilder(source, config, key or path.name)
     try:
         return builder.build()

@@ -496,7 +496,8 @@ def test_build_writes_both_files(tmp_path: Path) -> None:
     from publish.cli import cli
 
     result = CliRunner().invoke(cli, ["--config", str(ROOT / "publish.toml"), "build",
-                                      str(SEED), "--format", "sms", "--out", str(tmp_path)],
+                                      str(SEED), "--format", "sms", "--locale", "en",
+                                      "--out", str(tmp_path)],
                                 obj={})
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in tmp_path.rglob("*.sms.*"))
