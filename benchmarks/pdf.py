@@ -152,6 +152,7 @@ def main() -> None:
     # 4. pandoc, one process per page (it runs the weasyprint command in turn).
     pandoc: list[float] = []
     pandoc_failures: list[str] = []
+    pandoc_pages: list[int] = []
     pandoc_version = ""
     if not args.no_pandoc and shutil.which("pandoc"):
         pandoc_version = subprocess.run(["pandoc", "--version"], capture_output=True,
@@ -167,6 +168,7 @@ def main() -> None:
                 elapsed = time.perf_counter() - started
                 if done.returncode == 0 and target.is_file():
                     pandoc.append(elapsed)
+                    pandoc_pages.append(len(pypdf.PdfReader(target).pages))
                 else:
                     pandoc_failures.append(f"{key}: {done.stderr.strip()[:200]}")
                 target.unlink(missing_ok=True)
@@ -177,6 +179,7 @@ def main() -> None:
         "publish_first_leaflet": ours[0] if ours else None,
         "weasyprint_bare": summary(bare), "weasyprint_floor": summary(floor),
         "pandoc": summary(pandoc) if pandoc else None, "pandoc_failures": pandoc_failures,
+        "pandoc_pdf_pages": summary(pandoc_pages) if pandoc_pages else None,
         "pandoc_version": pandoc_version,
         "memory_mb": {"start": rss_start, "after_first": rss_trace[0],
                       "after_10": rss_trace[min(9, len(rss_trace) - 1)],
@@ -215,7 +218,8 @@ def print_table(r: dict) -> None:  # type: ignore[type-arg]
     ratios = r["ratios"]
     if ratios["pandoc_over_publish"]:
         print(f"pandoc / publish: {ratios['pandoc_over_publish']:.1f}x faster (target >= 4x); "
-              f"pandoc failures: {len(r['pandoc_failures'])}")
+              f"pandoc failures: {len(r['pandoc_failures'])}; pandoc's PDFs: "
+              f"{r['pandoc_pdf_pages']['median']:.0f} pages median, 12 pt, untagged")
     print(f"publish / bare weasyprint: {ratios['publish_over_bare']:.2f} "
           f"(render only {ratios['publish_render_over_bare']:.2f}; target <= 1.15); "
           f"render / floor: {ratios['publish_render_over_floor']:.2f}")
