@@ -528,6 +528,8 @@ _COMMON = re.compile(r"(?<!less )(?<!un)\b(common|mild|frequent|most common|more
                      re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{[a-z_ ]{2,40}\}|\[(specific|insert|name of|drug name|medication"
                           r"|condition)[^\]]{0,40}\]", re.IGNORECASE)
+_SHARED_QUALIFIER = re.compile(r"\b(both|combined|combination|general|together|all)\b",
+                               re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(\d{1,2}|[ivx]{1,4}|[a-h])[.)]\s+", re.IGNORECASE)
 
 
@@ -745,10 +747,17 @@ class LeafletBuilder:
         preamble: list[RawBlock] = []
         sections: list[_OpenSection] = []
         ingredient: Text | None = None
+        # An ingredient group opened by a heading whose sections are bold labels ends at the
+        # next section heading of the same level (`### FAQs` after `### Drug` + `**Usage:**`).
+        ingredient_level: int | None = None
+        group_by_labels = False
         current: _OpenSection | None = None
 
         def open_section(kind: SectionKind, heading: RawText, value: list[Span]) -> None:
-            nonlocal current
+            nonlocal current, ingredient, ingredient_level, group_by_labels
+            if ingredient is not None and _SHARED_QUALIFIER.search(heading.plain):
+                # "FAQs (General for both drugs)", "Usage in combination": the whole page.
+                ingredient, ingredient_level, group_by_labels = None, None, False
             scope = self.scope_for(kind, ingredient)
             text = self.text(_strip_colon(heading.spans), heading.line, scope, "heading")
             current = _OpenSection(kind, text, ingredient, [], scope, heading.line)
@@ -775,6 +784,9 @@ class LeafletBuilder:
                 head_spans = block.text.spans
                 kind, _ = classify_heading(block.text.plain)
                 if kind is not SectionKind.OTHER:
+                    if ingredient is not None and group_by_labels and \
+                            ingredient_level is not None and block.level <= ingredient_level:
+                        ingredient, ingredient_level, group_by_labels = None, None, False
                     head, value = _split_heading(head_spans)
                     open_section(kind, RawText(head, block.text.line), value)
                     continue
@@ -783,6 +795,7 @@ class LeafletBuilder:
                     name, kind = split
                     ingredient = self.text([Span(name)], block.text.line, _slug(name),
                                            "ingredient")
+                    ingredient_level, group_by_labels = block.level, False
                     if kind is not SectionKind.OTHER:
                         open_section(kind, block.text, [])
                         continue
@@ -798,12 +811,14 @@ class LeafletBuilder:
                     if kind is not SectionKind.OTHER and (current is None
                                                           or current.kind is not kind):
                         open_section(kind, RawText(label.label, block.text.line), label.rest)
+                        group_by_labels = True
                         continue
                     if kind is SectionKind.OTHER and self.opens_ingredient(label, blocks,
                                                                            index):
                         ingredient = self.text(
                             _cut_prefix(label.label, _NUMBERED), block.text.line,
                             _slug(label.plain), "ingredient")
+                        ingredient_level, group_by_labels = None, False
                         current = None
                         if label.rest:
                             add(RawParagraph(RawText(label.rest, block.text.line)))
@@ -857,7 +872,7 @@ class LeafletBuilder:
                 classify_heading(inner.plain + ":")[0] is not SectionKind.OTHER
         if isinstance(following, RawList):
             return self.is_section_list(following)
-        return isinstance(following, RawHeading)
+        return isinstance(following, RawHeading) and not label.rest
 
     def is_section_list(self, block: RawList) -> bool:
         kinds = []

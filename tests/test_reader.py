@@ -134,7 +134,7 @@ def test_ingredient_groups_with_headings(read_md) -> None:  # type: ignore[no-un
     assert leaflet.section_kinds == ["generic_name", "usage", "side_effects", "usage", "faqs"]
     assert leaflet.ingredients == ["Alpha", "Beta"]
     assert [s.ingredient.plain if s.ingredient else None for s in leaflet.sections] == [
-        None, "Alpha", "Alpha", "Beta", "Beta"]
+        None, "Alpha", "Alpha", "Beta", None]  # the closing FAQs belong to both
     group = groups(leaflet)[0]
     assert group.severity is Severity.COMMON
     assert [i.text.plain for i in group.items] == ["Headache", "nausea"]
@@ -405,3 +405,21 @@ def test_prose_after_a_severity_label_is_not_split(read_md) -> None:  # type: ig
         "severe rash (hives, swelling, or peeling)", "fast heartbeat", "and seizures"]
     assert [n.text.plain for n in second.notes] == [
         "These are less frequent but need urgent care. They include"]
+
+
+def test_per_ingredient_labels_inside_sections_are_sub_labels(read_md) -> None:  # type: ignore[no-untyped-def]
+    leaflet = read_md("# Alpha + Beta\n\n### Dosage\n\n**Alpha:** 5 mg daily.\n\n**Beta:** 2 mg "
+                      "daily.\n\n### Side Effects\n\n**Alpha:**\n\n* **Common:** Rash, itch\n",
+                      front="title: Alpha + Beta")
+    assert [(s.kind.value, s.ingredient) for s in leaflet.sections] == [
+        ("dosage", None), ("side_effects", None)]
+    labels = [b.label.plain for b in leaflet.sections[0].blocks]
+    assert labels == ["Alpha", "Beta"]
+
+
+def test_shared_faqs_after_ingredient_groups(read_md) -> None:  # type: ignore[no-untyped-def]
+    leaflet = read_md("# Alpha + Beta\n\n### Alpha\n\n**Usage:** A.\n\n### Beta\n\n**Usage:** B."
+                      "\n\n**FAQs (General for both drugs):**\n\n* **Q: Together?** A: Ask.\n",
+                      front="title: Alpha + Beta")
+    assert [s.ingredient.plain if s.ingredient else None for s in leaflet.sections] == [
+        "Alpha", "Beta", None]
