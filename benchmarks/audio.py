@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import shutil
 import subprocess
@@ -31,9 +30,8 @@ import time
 import wave
 from pathlib import Path
 
+from benchmarks.corpus import DEFAULT_CORPUS, sample_pages
 from publish.config import build_config
-from publish.errors import PublishError
-from publish.model import Status
 from publish.reader import read_page
 from publish.renderers.audio import AudioRenderer
 from publish.renderers.base import RenderContext
@@ -41,7 +39,6 @@ from publish.speech.encode import FORMATS, gain_filter, measure
 from publish.speech.engine import voice_for
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "rxhive"
 RESULTS = ROOT / "benchmarks" / "results"
 STAGES = ("script", "synthesis", "joining", "loudness", "encoding")
 
@@ -49,23 +46,6 @@ STAGES = ("script", "synthesis", "joining", "loudness", "encoding")
 def cpu_now() -> float:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
-
-
-def sample_pages(corpus: Path, count: int, seed: int, config) -> list[tuple[Path, str]]:  # type: ignore[no-untyped-def]
-    pages = sorted(corpus.rglob("*.md"))
-    rng = random.Random(seed)
-    chosen: list[tuple[Path, str]] = []
-    for path in rng.sample(pages, len(pages)):
-        key = path.relative_to(corpus).as_posix()
-        try:
-            leaflet = read_page(path, config, key=key)
-        except PublishError:
-            continue
-        if leaflet.status is Status.STRUCTURED:
-            chosen.append((path, key))
-        if len(chosen) == count:
-            break
-    return chosen
 
 
 def wav_seconds(path: Path) -> float:

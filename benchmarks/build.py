@@ -37,8 +37,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.corpus import DEFAULT_CORPUS
+
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "rxhive"
 RESULTS = ROOT / "benchmarks" / "results"
 BUILD_FORMATS = ("pdf", "html", "sms")
 TEMPLATE_FORMATS = ("pot", "catalog", "templates")

@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.corpus import DEFAULT_CORPUS
 from publish.catalogs import layout
 from publish.catalogs.extract import page_template, shared_template
 from publish.catalogs.pofile import read_po, save, write_po
@@ -41,7 +42,6 @@ from publish.pages import PageRef, discover
 from publish.reader import read_page
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "rxhive"
 RESULTS = ROOT / "benchmarks" / "results"
 
 

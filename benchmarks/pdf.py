@@ -21,7 +21,6 @@ import datetime as dt
 import io
 import json
 import os
-import random
 import resource
 import shutil
 import statistics
@@ -34,16 +33,15 @@ from pathlib import Path
 import pypdf
 from weasyprint import CSS, HTML
 
+from benchmarks.corpus import DEFAULT_CORPUS, sample_pages
 from publish.config import build_config
-from publish.errors import PublishError
-from publish.model import Leaflet, Status
+from publish.model import Leaflet
 from publish.reader import read_page
 from publish.renderers.base import RenderContext
 from publish.renderers.html import leaflet_html
 from publish.renderers.pdf import PDF_VARIANT, PdfRenderer
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "rxhive"
 RESULTS = ROOT / "benchmarks" / "results"
 TODAY = dt.date(2025, 3, 4)
 
@@ -58,24 +56,6 @@ def rss_mb() -> float:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def sample_pages(corpus: Path, count: int, seed: int, config) -> list[tuple[Path, str]]:  # type: ignore[no-untyped-def]
-    """`count` publishable pages drawn with a fixed seed (unstructured pages are skipped)."""
-    pages = sorted(corpus.rglob("*.md"))
-    rng = random.Random(seed)
-    chosen: list[tuple[Path, str]] = []
-    for path in rng.sample(pages, len(pages)):
-        key = path.relative_to(corpus).as_posix()
-        try:
-            leaflet = read_page(path, config, key=key)
-        except PublishError:
-            continue
-        if leaflet.status is Status.STRUCTURED:
-            chosen.append((path, key))
-        if len(chosen) == count:
-            break
-    return chosen
 
 
 def summary(times: list[float]) -> dict[str, float]:

@@ -20,6 +20,7 @@ import statistics
 import time
 from pathlib import Path
 
+from benchmarks.corpus import DEFAULT_CORPUS
 from publish.config import build_config
 from publish.errors import PublishError, RenderError
 from publish.model import Status, leaflet_texts
@@ -31,7 +32,6 @@ from publish.sms.summary import Choice, Options, choices, compose, gather
 from publish.sms.transliterate import Transliterator, load_locale
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "rxhive"
 RESULTS = ROOT / "benchmarks" / "results"
 
 

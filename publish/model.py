@@ -13,13 +13,14 @@ uses it as a cache key.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, Iterator, Union
+from typing import Any
 
 SCHEMA_VERSION = 1
 
 
-class SectionKind(str, enum.Enum):
+class SectionKind(enum.StrEnum):
     GENERIC_NAME = "generic_name"
     USAGE = "usage"
     DOSAGE = "dosage"
@@ -30,20 +31,20 @@ class SectionKind(str, enum.Enum):
     OTHER = "other"
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     COMMON = "common"
     SERIOUS = "serious"
     UNSPECIFIED = "unspecified"
 
 
-class Origin(str, enum.Enum):
+class Origin(enum.StrEnum):
     """Where a safety text came from: the page itself or the site configuration."""
 
     PAGE = "page"
     SITE = "site"
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     STRUCTURED = "structured"
     UNSTRUCTURED = "unstructured"
 
@@ -99,7 +100,7 @@ class LabelledParagraph:
 @dataclass(frozen=True)
 class ListItem:
     text: Text
-    children: tuple["Block", ...] = ()
+    children: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Callout:
     """A `**Note:**` / `**Important:**` paragraph inside a section (not the AI note)."""
 
     label: Text
-    body: tuple["Block", ...]
+    body: tuple[Block, ...]
 
 
 @dataclass(frozen=True)
@@ -128,16 +129,16 @@ class SideEffectGroup:
     severity: Severity
     frequency: str | None
     items: tuple[ListItem, ...]
-    notes: tuple["Block", ...] = ()
+    notes: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
 class Faq:
     question: Text
-    answer: tuple["Block", ...]
+    answer: tuple[Block, ...]
 
 
-Block = Union[Paragraph, LabelledParagraph, ItemList, Callout, SideEffectGroup, Faq]
+Block = Paragraph | LabelledParagraph | ItemList | Callout | SideEffectGroup | Faq
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,19 @@ def leaflet_texts(leaflet: Leaflet, *, safety: bool = True) -> Iterator[Text]:
 
 _MARK_SYNTAX = {"bold": ("**", "**"), "italic": ("*", "*"), "sub": ("<sub>", "</sub>"),
                 "sup": ("<sup>", "</sup>")}
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Drop empty spans and join neighbours that carry the same marks."""
+    merged: list[Span] = []
+    for span in spans:
+        if not span.text:
+            continue
+        if merged and merged[-1].marks == span.marks:
+            merged[-1] = Span(merged[-1].text + span.text, span.marks)
+        else:
+            merged.append(span)
+    return merged
 
 
 def spans_to_markdown(spans: tuple[Span, ...]) -> str:

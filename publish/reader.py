@@ -49,6 +49,7 @@ from publish.model import (
     Status,
     Text,
     Warning,
+    merge_spans,
 )
 
 # --- 1. source ------------------------------------------------------------------------------
@@ -404,7 +405,7 @@ def _inline_of(node: SyntaxTreeNode, offset: int) -> RawText:
     for child in node.children:
         if child.type == "inline":
             _inline(child.children, frozenset(), spans, [])
-    return RawText(_merge(spans), line)
+    return RawText(merge_spans(spans), line)
 
 
 def _inline(nodes: Iterable[SyntaxTreeNode], marks: frozenset[str], out: list[Span],
@@ -449,18 +450,6 @@ def _inline(nodes: Iterable[SyntaxTreeNode], marks: frozenset[str], out: list[Sp
             out.append(Span(node.content, current))
 
 
-def _merge(spans: list[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for span in spans:
-        if not span.text:
-            continue
-        if merged and merged[-1].marks == span.marks:
-            merged[-1] = Span(merged[-1].text + span.text, span.marks)
-        else:
-            merged.append(span)
-    return merged
-
-
 def parse_inline(markdown: str, line: int, text_id: str) -> Text:
     """Inline Markdown (the catalog form of a `Text`) back into a `Text` with the given id."""
     spans: list[Span] = []
@@ -468,7 +457,7 @@ def parse_inline(markdown: str, line: int, text_id: str) -> Text:
     for child in root.children:
         if child.type == "inline":
             _inline(child.children, frozenset(), spans, [])
-    return Text(tuple(_strip_spans(_merge(spans))), line, text_id)
+    return Text(tuple(_strip_spans(merge_spans(spans))), line, text_id)
 
 
 # --- 3. meaning -------------------------------------------------------------------------------
@@ -1216,7 +1205,7 @@ def _join_parts(parts: list[RawText]) -> list[Span]:
         if spans and part.spans:
             spans.append(Span(" "))
         spans.extend(part.spans)
-    return _merge(spans)
+    return merge_spans(spans)
 
 
 def _slug(text: str) -> str:

@@ -236,7 +236,7 @@ def test_faq_layouts(read_md, layout: str) -> None:  # type: ignore[no-untyped-d
     leaflet = read_md("### FAQs\n\n" + FAQ_LAYOUTS[layout])
     (faq,) = faqs(leaflet)
     assert faq.question.plain == "Is it safe?"
-    answer = " ".join(t.plain for b in faq.answer for t in [getattr(b, "text")])
+    answer = " ".join(t.plain for b in faq.answer for t in [b.text])
     assert answer == "Yes, mostly."
 
 

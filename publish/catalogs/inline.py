@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from publish.errors import CatalogError
-from publish.model import MARKS, Span, Text
+from publish.model import MARKS, Span, Text, merge_spans
 
 _OPEN = {"bold": "**", "italic": "*", "sub": "<sub>", "sup": "<sup>"}
 _CLOSE = {"bold": "**", "italic": "*", "sub": "</sub>", "sup": "</sup>"}
@@ -91,18 +91,6 @@ def collapse_inner(text: str) -> str:
     return _SPACE.sub(" ", text)
 
 
-def _merge(spans: tuple[Span, ...]) -> list[Span]:
-    merged: list[Span] = []
-    for span in spans:
-        if not span.text:
-            continue
-        if merged and merged[-1].marks == span.marks:
-            merged[-1] = Span(merged[-1].text + span.text, span.marks)
-        else:
-            merged.append(span)
-    return merged
-
-
 def msgid_of(text: Text) -> str:
     return spans_msgid(text.spans)
 
@@ -149,13 +137,13 @@ def parse_spans(markdown: str) -> tuple[Span, ...]:
         names = ", ".join(_OPEN[mark] for mark in active)
         raise ValueError(f"unclosed inline mark {names}")
     flush()
-    result = _merge(tuple(spans))
+    result = merge_spans(tuple(spans))
     # whitespace at the edges of the string is not part of the text
     if result:
         first, last = result[0], result[-1]
         result[0] = Span(first.text.lstrip(), first.marks)
         result[-1] = Span(result[-1].text.rstrip(), last.marks)
-    return tuple(_merge(tuple(Span(collapse_inner(s.text), s.marks) for s in result)))
+    return tuple(merge_spans(tuple(Span(collapse_inner(s.text), s.marks) for s in result)))
 
 
 def parse_translation(markdown: str, line: int, text_id: str, path: object = None,

@@ -12,7 +12,7 @@ import functools
 from importlib.metadata import entry_points
 
 from publish.errors import PublishError
-from publish.renderers.base import OutputFile, Renderer, RenderContext, RenderResult
+from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 
 ENTRY_POINT_GROUP = "publish.renderers"
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Mapping, Protocol
+from typing import Any, ClassVar, Protocol
 
 from publish.config import Setting, SiteConfig
 from publish.model import Leaflet
@@ -110,5 +111,5 @@ class Renderer(ABC):
         """Files (theme, lexicon…) whose change must rebuild this format's outputs."""
         return []
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not every renderer holds state
         """Release long-lived resources (called once when the worker ends)."""

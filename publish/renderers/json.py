@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from publish.model import Leaflet
-from publish.renderers.base import OutputFile, Renderer, RenderContext, RenderResult
+from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 
 
 class JsonRenderer(Renderer):
