@@ -77,7 +77,9 @@ class WorkerStats:
         return {"name": self.name, "pid": self.pid, "pages": self.pages,
                 "peak_rss_mb": round(self.peak_rss_kb / 1024, 1),
                 "rss_first_quarter_mb": _mean_mb(samples[:quarter]),
-                "rss_last_quarter_mb": _mean_mb(samples[-quarter:])}
+                "rss_last_quarter_mb": _mean_mb(samples[-quarter:]),
+                "rss_by_quarter_mb": [_mean_mb(samples[i * quarter:(i + 1) * quarter])
+                                      for i in range(4)] if len(samples) >= 4 else []}
 
 
 def _mean_mb(samples: Sequence[int]) -> float | None:
