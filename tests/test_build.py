@@ -20,12 +20,12 @@ import pytest
 
 from publish.build import BuildReport, BuildRequest, build, write_atomic
 from publish.cache import JOURNAL_NAME, STATE_NAME, BuildState, JobRecord
-from publish.config import SiteConfig, load_config
+from publish.config import SiteConfig, build_config, load_config
 from publish.errors import PublishError
 from publish.pages import discover
 from publish.renderers import registry
 from publish.scheduling import InlineScheduler
-from tests.conftest import ROOT, SEED
+from tests.conftest import CORPUS, ROOT, SEED, requires_corpus
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 BAD_YAML = "---\ntitle: [unclosed\n---\n\n# Broken\n"
@@ -565,7 +565,6 @@ def test_seed_site_builds_with_the_cli(tmp_path: Path) -> None:
 
 def test_a_worker_without_the_content_folder_reads_the_shipped_bytes(tmp_path: Path) -> None:
     from publish.build import RendererPool, iter_render_page
-    from publish.config import build_config
     from publish.pages import PageRef
 
     config = build_config({}, tmp_path)
@@ -579,3 +578,21 @@ def test_a_worker_without_the_content_folder_reads_the_shipped_bytes(tmp_path: P
                              source=BAD_YAML.encode("utf-8"))
     assert bad.status == "failed" and bad.error.startswith(f"{elsewhere.path}:")
     pool.close()
+
+
+@pytest.mark.corpus
+@requires_corpus
+def test_corpus_slice_builds_completely_then_rebuilds_nothing(tmp_path: Path) -> None:
+    formats = tuple(name for name in registry() if name in ("pdf", "html", "sms", "json"))
+    code_unchanged = code_guard(*formats)
+    config = build_config({}, tmp_path)
+    pages = discover([CORPUS / "y", CORPUS / "z"], root=CORPUS)
+    request = BuildRequest(tuple(pages), ("en",), formats)
+    report = build(request, config, tmp_path / "dist", jobs=2)
+    assert report.count("failed") == 0, [o.error for o in report.outcomes if o.error]
+    assert report.count("written") + report.count("skipped") == len(pages) * len(formats)
+    for path in outputs(tmp_path / "dist"):
+        assert_complete(path)
+    again = build(request, config, tmp_path / "dist", jobs=2)
+    code_unchanged()
+    assert again.count("unchanged") == len(pages) * len(formats) and not again.workers
