@@ -10,10 +10,8 @@ terminal is `publish.progress`. Renderers know nothing of any of this.
 from __future__ import annotations
 
 import fcntl
-import inspect
 import json
 import os
-import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
@@ -168,16 +166,7 @@ def _read_leaflet(page: PageRef, config: SiteConfig, source: bytes | None):  # t
 
     if source is None or page.path.is_file():
         return read_page(page.path, config, key=page.key)
-    if "data" in inspect.signature(read_page).parameters:
-        return read_page(page.path, config, key=page.key, data=source)
-    with tempfile.TemporaryDirectory(prefix="publish-page-") as folder:
-        copy = Path(folder) / page.path.name
-        copy.write_bytes(source)
-        try:
-            return read_page(copy, config, key=page.key)
-        except PublishError as error:
-            error.path = str(page.path)  # name the page, not the worker's copy
-            raise
+    return read_page(page.path, config, key=page.key, data=source)
 
 
 def _with_path(page: PageRef, error: PublishError) -> str:

@@ -149,15 +149,18 @@ is not a leaflet: printing or speaking it would tie a worker up for hours, and p
 Markdown costs about 650 bytes of memory per byte of page (a 1 MB page of emphasis: 650 MB)."""
 
 
-def load_source(path: Path, max_bytes: int = MAX_PAGE_BYTES) -> Source:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise PageError(_too_big(size, max_bytes), path)
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)  # the file may have grown since stat
-    except OSError as error:
-        raise PageError(f"cannot read: {error.strerror or error}", path) from None
+def load_source(path: Path, max_bytes: int = MAX_PAGE_BYTES,
+                data: bytes | None = None) -> Source:
+    """The page at `path` (or its bytes, given as `data`, read on another machine)."""
+    if data is None:
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise PageError(_too_big(size, max_bytes), path)
+            with path.open("rb") as handle:
+                data = handle.read(max_bytes + 1)  # the file may have grown since stat
+        except OSError as error:
+            raise PageError(f"cannot read: {error.strerror or error}", path) from None
     if len(data) > max_bytes:
         raise PageError(_too_big(len(data), max_bytes), path)
     text, warnings = decode_page(data, path)
@@ -1356,9 +1359,13 @@ def _italic_questions(spans: list[Span]) -> list[tuple[list[Span], list[Span]]]:
     return [(q, _strip_spans(a)) for q, a in pairs if q]
 
 
-def read_page(path: Path, config: SiteConfig, key: str | None = None) -> Leaflet:
-    """Read one page into a `Leaflet`; raises `PageError` (with file and line) if it can't."""
-    source = load_source(path, config.site["max_page_bytes"])
+def read_page(path: Path, config: SiteConfig, key: str | None = None,
+              data: bytes | None = None) -> Leaflet:
+    """Read one page into a `Leaflet`; raises `PageError` (with file and line) if it can't.
+
+    `data`, when given, is the page's content: errors still name `path`.
+    """
+    source = load_source(path, config.site["max_page_bytes"], data)
     builder = LeafletBuilder(source, config, key or path.name)
     try:
         return builder.build()

@@ -423,3 +423,12 @@ def test_shared_faqs_after_ingredient_groups(read_md) -> None:  # type: ignore[n
                       front="title: Alpha + Beta")
     assert [s.ingredient.plain if s.ingredient else None for s in leaflet.sections] == [
         "Alpha", "Beta", None]
+
+
+def test_page_bytes_read_elsewhere_keep_the_page_path(config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "remote" / "naltrexone.md"
+    leaflet = read_page(missing, config, key="naltrexone.md", data=SEED.read_bytes())
+    assert leaflet.title == "Naltrexone" and len(leaflet.sections) == 5
+    with pytest.raises(PageError) as caught:
+        read_page(missing, config, data=b"---\ntitle: [x\n---\n")
+    assert str(caught.value).startswith(f"{missing}:3: invalid YAML")
