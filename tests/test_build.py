@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from publish.pages import discover
 from publish.renderers import registry
 from publish.scheduling import InlineScheduler
 from tests.conftest import CORPUS, ROOT, SEED, requires_corpus
+from tests.outputs import assert_complete
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 BAD_YAML = "---\ntitle: [unclosed\n---\n\n# Broken\n"
@@ -84,54 +84,6 @@ def statuses(report: BuildReport) -> dict[str, int]:
 def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "publish", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout)
-
-
-class _HtmlCheck(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.open: list[str] = []
-        self.closed_html = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "html":
-            self.open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "html":
-            self.closed_html = True
-
-
-def assert_complete(path: Path) -> None:
-    """The output parses as what its suffix says (so it was not cut short)."""
-    data = path.read_bytes()
-    assert data, path
-    name = path.name
-    if name.endswith(".json"):
-        json.loads(data)
-    elif name.endswith(".pdf"):
-        from pypdf import PdfReader
-
-        assert data.rstrip().endswith(b"%%EOF"), path
-        assert len(PdfReader(path).pages) >= 1
-    elif name.endswith((".html", ".htm")):
-        checker = _HtmlCheck()
-        checker.feed(data.decode("utf-8"))
-        assert checker.closed_html, path
-    elif name.endswith(".vtt"):
-        import webvtt
-
-        assert len(webvtt.read(str(path))) >= 1
-    elif name.endswith((".po", ".pot")):
-        import polib
-
-        assert len(polib.pofile(str(path))) >= 1
-    elif name.endswith((".mp3", ".m4b", ".m4a", ".opus", ".ogg")):
-        import mutagen
-
-        audio = mutagen.File(path)
-        assert audio is not None and audio.info.length > 0, path
-    elif name.endswith(".txt"):
-        data.decode("utf-8")
 
 
 def outputs(dist: Path) -> list[Path]:

@@ -37,6 +37,7 @@ from publish.cache import JOURNAL_NAME
 from publish.pages import output_stem
 from publish.renderers import registry
 from tests.conftest import ROOT, SEED
+from tests.outputs import assert_complete
 
 FIXTURES = ROOT / "tests" / "fixtures" / "hostile"
 FORMATS = tuple(registry())
@@ -344,37 +345,6 @@ def full_text(path: Path) -> str:
         audit.feed(path.read_text("utf-8"))
         return squash(" ".join(audit.text))
     return squash(" ".join(json_strings(json.loads(path.read_bytes()))))
-
-
-def assert_complete(path: Path) -> None:
-    """The output parses as what its suffix says: not cut short, not garbage."""
-    data = path.read_bytes()
-    assert data, path
-    name = path.name
-    if name.endswith(".json"):
-        json.loads(data)
-    elif name.endswith(".pdf"):
-        from pypdf import PdfReader
-
-        assert data.rstrip().endswith(b"%%EOF"), path
-        assert len(PdfReader(path).pages) >= 1
-    elif name.endswith(".html"):
-        text = data.decode("utf-8")
-        assert text.rstrip().endswith("</html>"), path
-    elif name.endswith(".vtt"):
-        import webvtt
-
-        assert len(webvtt.read(str(path))) >= 1
-    elif name.endswith((".mp3", ".m4b", ".opus", ".ogg", ".wav")):
-        decoded = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "null", "-"],
-                                 capture_output=True, text=True, timeout=120)
-        assert decoded.returncode == 0 and not decoded.stderr.strip(), (path, decoded.stderr)
-        duration = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
-                                   "format=duration", "-of", "csv=p=0", str(path)],
-                                  capture_output=True, text=True, timeout=60)
-        assert float(duration.stdout.strip()) > 1.0, path
-    else:
-        data.decode("utf-8")
 
 
 def check_html_is_inert(path: Path) -> MarkupAudit:

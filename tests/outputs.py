@@ -1,0 +1,41 @@
+"""Checks shared by the build and hostile-input tests: is an output file complete and valid?"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+
+def assert_complete(path: Path) -> None:
+    """The output parses as what its suffix says: not cut short, not garbage."""
+    data = path.read_bytes()
+    assert data, path
+    name = path.name
+    if name.endswith(".json"):
+        json.loads(data)
+    elif name.endswith(".pdf"):
+        from pypdf import PdfReader
+
+        assert data.rstrip().endswith(b"%%EOF"), path
+        assert len(PdfReader(path).pages) >= 1
+    elif name.endswith((".html", ".htm")):
+        assert data.decode("utf-8").rstrip().endswith("</html>"), path
+    elif name.endswith(".vtt"):
+        import webvtt
+
+        assert len(webvtt.read(str(path))) >= 1
+    elif name.endswith((".po", ".pot")):
+        import polib
+
+        assert len(polib.pofile(str(path))) >= 1
+    elif name.endswith((".mp3", ".m4b", ".m4a", ".opus", ".ogg", ".wav")):
+        decoded = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "null", "-"],
+                                 capture_output=True, text=True, timeout=120)
+        assert decoded.returncode == 0 and not decoded.stderr.strip(), (path, decoded.stderr)
+        duration = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                                   "format=duration", "-of", "csv=p=0", str(path)],
+                                  capture_output=True, text=True, timeout=60)
+        assert float(duration.stdout.strip()) > 1.0, path
+    else:
+        data.decode("utf-8")
