@@ -15,6 +15,19 @@ SEED = ROOT / "content" / "naltrexone.md"
 CORPUS = ROOT.parent / "shared" / "corpus" / "rxhive"
 
 
+class Shouting:
+    """Renderer strings as translations easy to spot: «message», placeholders kept."""
+
+    def gettext(self, message: str) -> str:
+        return f"«{message}»"
+
+    def pgettext(self, context: str, message: str) -> str:
+        return f"«{message}»"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"«{singular if n == 1 else plural}»"
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> SiteConfig:
     return build_config({}, tmp_path)

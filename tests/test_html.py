@@ -17,7 +17,7 @@ from publish.renderers import get_renderer_class
 from publish.renderers.base import RenderContext
 from publish.renderers.html import HtmlRenderer
 from publish.theme import css_string, find_theme, iter_headings, outline, shorten
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, Shouting
 
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
 VOID = {"meta", "br", "img", "link", "hr", "input", "area", "base", "col", "embed", "source",
@@ -54,19 +54,6 @@ class Tree(HTMLParser):
     @property
     def text(self) -> str:
         return " ".join("".join(self.texts).split())
-
-
-class Shouting:
-    """Translations that are easy to spot: «message», placeholders kept."""
-
-    def gettext(self, message: str) -> str:
-        return f"«{message}»"
-
-    def pgettext(self, context: str, message: str) -> str:
-        return f"«{message}»"
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return f"«{singular if n == 1 else plural}»"
 
 
 @pytest.fixture(scope="module")

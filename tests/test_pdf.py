@@ -29,23 +29,10 @@ from publish.renderers import get_renderer_class
 from publish.renderers.base import RenderContext
 from publish.renderers.pdf import DEFAULT_SAFETY_LINE, PdfRenderer, page_counter_content
 from publish.theme import find_theme, outline
-from tests.conftest import CORPUS, ROOT, SEED, requires_corpus
+from tests.conftest import CORPUS, ROOT, SEED, Shouting, requires_corpus
 
 FIXTURES = ROOT / "tests" / "fixtures" / "pages"
 TODAY = dt.date(2025, 3, 4)
-
-
-class Shouting:
-    """Translations that are easy to spot: «message», placeholders kept."""
-
-    def gettext(self, message: str) -> str:
-        return f"«{message}»"
-
-    def pgettext(self, context: str, message: str) -> str:
-        return f"«{message}»"
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return f"«{singular if n == 1 else plural}»"
 
 
 # --- the checks every leaflet PDF must pass ---------------------------------------------------
