@@ -702,10 +702,12 @@ def test_kill_9_midway_then_rerun_leaves_complete_outputs(tmp_path: Path) -> Non
     process.wait()
     assert process.returncode == -signal.SIGKILL
     time.sleep(0.5)  # workers die with their parent (PR_SET_PDEATHSIG)
-    # A worker killed mid-render leaves WeasyPrint's font folder in TMPDIR (it cannot clean
-    # up after SIGKILL); nothing else, and the rerun leaves nothing of its own.
+    # A worker killed mid-render leaves its renderer's scratch folder in TMPDIR (WeasyPrint's
+    # fonts, the audio renderer's private folder: nothing can clean up after SIGKILL);
+    # nothing else, and the rerun leaves nothing of its own.
     leftovers = sorted(path.name for path in run.tmp.iterdir())
-    assert all(name.startswith("weasyprint-") for name in leftovers), leftovers
+    assert all(name.startswith(("weasyprint-", "publish-audio-")) for name in leftovers), \
+        leftovers
     done = [path for path in (run.dist / "en").rglob("*") if path.is_file()]
     for path in done:
         if not path.name.startswith("."):
