@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup, escape
@@ -43,7 +42,6 @@ from publish.model import (
     SideEffectGroup,
     Text,
 )
-from publish.renderers.base import Strings
 
 THEME_FILE = "theme.toml"
 DEFAULT_THEME = "large-print"
@@ -429,51 +427,6 @@ def babel_locale(locale: str) -> Locale:
 
 def format_day(day: _dt.date, locale: str, style: str = "long") -> str:
     return format_date(day, format=style, locale=babel_locale(locale))
-
-
-# --- templates --------------------------------------------------------------------------------
-
-
-class TemplateSet:
-    """The Jinja2 environment of one theme, built once and reused for every page."""
-
-    def __init__(self, theme: Theme) -> None:
-        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(theme.folder))]
-        if theme.fallback is not None:
-            # Templates a theme lacks come from the default theme, which is also reachable
-            # as "default/NAME" so a theme's template can extend the one it replaces.
-            fallback = jinja2.FileSystemLoader(str(theme.fallback))
-            loaders += [jinja2.PrefixLoader({"default": fallback}), fallback]
-        else:
-            loaders.append(jinja2.PrefixLoader(
-                {"default": jinja2.FileSystemLoader(str(theme.folder))}))
-        self.theme = theme
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            extensions=["jinja2.ext.i18n"],
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters["inline"] = inline
-        self.env.filters["block_kind"] = block_kind
-        self.env.tests["block"] = lambda value, name: block_kind(value) == name
-        try:
-            self.template = self.env.get_template(theme.template)
-        except jinja2.TemplateSyntaxError as error:
-            raise ConfigError(f"template error: {error.message}", error.filename,
-                              error.lineno) from None
-
-    def render(self, values: Mapping[str, Any], strings: Strings) -> str:
-        # Installed per render: the strings belong to the locale being rendered.
-        self.env.install_gettext_callables(  # type: ignore[attr-defined]
-            strings.gettext, strings.ngettext, newstyle=True, pgettext=strings.pgettext)
-        try:
-            return self.template.render(values)
-        except jinja2.TemplateError as error:
-            raise ConfigError(f"template error: {error}",
-                              self.theme.folder / self.theme.template) from None
 
 
 def iter_headings(headings: Iterable[Heading]) -> Iterator[Heading]:

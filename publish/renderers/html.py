@@ -16,8 +16,8 @@ from markupsafe import Markup
 from publish import __version__
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
+from publish.templates import TemplateSet
 from publish.theme import (
-    TemplateSet,
     Theme,
     find_theme,
     format_day,

@@ -27,7 +27,8 @@ from publish.errors import ConfigError, RenderError
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.renderers.html import ThemeCache, leaflet_html
-from publish.theme import TemplateSet, Theme, ThemeFetcher, css_string, format_day, shorten
+from publish.templates import TemplateSet
+from publish.theme import Theme, ThemeFetcher, css_string, format_day, shorten
 
 PAGE_SIZES = ("A4", "Letter")
 DATE_STYLES = ("short", "medium", "long", "full")

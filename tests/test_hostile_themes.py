@@ -1,0 +1,177 @@
+"""Hostile translators and theme writers: translations are text, themes are data.
+
+A translation reaches the leaflet's markup through the theme's templates; whatever it holds
+(quotes, `<`, `&`, `javascript:`) must come out as text, never as an attribute or element.
+A theme is a folder of templates and CSS: it may not run code, read files outside its folder,
+or make a reader's browser (or WeasyPrint) fetch anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from publish.build import BuildRequest, build
+from publish.catalogs import layout
+from publish.catalogs.pofile import read_po, save
+from publish.catalogs.pseudo import pseudo_text
+from publish.catalogs.steps import extract, init
+from publish.config import SiteConfig, build_config
+from publish.errors import CatalogError
+from publish.model import Leaflet
+from publish.pages import discover
+from publish.reader import read_page
+from publish.renderers.base import RenderContext
+from publish.renderers.html import HtmlRenderer
+from publish.renderers.pdf import PdfRenderer
+from tests.conftest import ROOT, SEED
+from tests.test_html import Tree
+
+TODAY = dt.date(2025, 3, 4)
+
+# --- translations are text (finding 2) ----------------------------------------------------
+
+ATTRIBUTE = 'Índice" onmouseover="alert(1)" data-x="'
+HOSTILE = {
+    "Contents": ATTRIBUTE,
+    "Skip to the leaflet": "Saltar' onfocus='alert(2)' x='",
+    "Disclaimer": 'Aviso <b onclick="alert(3)">legal</b> & más',
+    "AI-generated information": "javascript:alert(4) <script>alert(5)</script>",
+    "{label}:": '{label}" onclick="alert(6)":',
+}
+
+
+class HostileStrings:
+    """Renderer and theme strings translated into markup, quotes and addresses."""
+
+    def gettext(self, message: str) -> str:
+        return HOSTILE.get(message, message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return HOSTILE.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return HOSTILE.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+def event_attributes(tree: Tree) -> list[tuple[str, str]]:
+    return [(tag, name) for tag, attrs, _ in tree.elements for name in attrs
+            if name.lower().startswith("on")]
+
+
+def assert_text_only(html: str, expected: list[str]) -> None:
+    tree = Tree(html)
+    assert event_attributes(tree) == []
+    assert tree.tags("script") == [] and tree.tags("b") == []
+    assert {name for _, attrs, _ in tree.elements for name in attrs} <= {
+        "lang", "dir", "charset", "name", "content", "class", "href", "id", "aria-labelledby",
+        "aria-label", "role"}
+    shown = tree.text + " " + " ".join(str(value) for _, attrs, _ in tree.elements
+                                       for value in attrs.values())
+    for text in expected:
+        assert text in shown, text
+
+
+@pytest.fixture(scope="module")
+def seed() -> Leaflet:
+    return read_page(SEED, build_config({}, ROOT), key="naltrexone.md")
+
+
+def test_translations_are_escaped_in_the_html(seed: Leaflet) -> None:
+    config = build_config({}, ROOT)
+    context = RenderContext(config=config, locale="es", strings=HostileStrings(), today=TODAY)
+    html = HtmlRenderer().render(seed, context).files[0].data.decode("utf-8")
+    assert_text_only(html, list(HOSTILE.values())[:4])
+    assert Tree(html).tags("nav")[0]["aria-label"] == ATTRIBUTE
+    assert "&lt;script&gt;" in html and 'onmouseover="' not in html
+    # "{label}:" is filled with the page's label: its bold stays, the quote is text
+    assert '<strong>Common side effects include&#34; onclick=&#34;alert(6)&#34;:</strong>' in html
+
+
+def test_translations_are_text_in_the_pdf(seed: Leaflet, tmp_path: Path) -> None:
+    config = build_config({}, ROOT)
+    context = RenderContext(config=config, locale="es", strings=HostileStrings(), today=TODAY)
+    renderer = PdfRenderer()
+    try:
+        data = renderer.render(seed, context).files[0].data
+    finally:
+        renderer.close()
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data,
+                          capture_output=True, check=True).stdout.decode("utf-8")
+    text = " ".join(text.split())
+    assert HOSTILE["Disclaimer"] in text
+    assert "javascript:alert(4) <script>alert(5)" in text  # the heading wraps after it
+
+
+PAGE = """---
+title: Examplamine
+---
+
+# Examplamine
+
+### Usage
+Examplamine treats **mild** pain. Take 5 mg twice a day.
+
+### Side Effects
+**Common side effects include:**
+* Nausea
+* Headache
+
+**Disclaimer:** This information is for general knowledge and does not constitute medical \
+advice about Examplamine.
+"""
+
+
+def translated_site(root: Path, hostile: dict[str, str]) -> SiteConfig:
+    """A site translated into es (pseudo text), with `hostile` msgid → msgstr in its catalogs."""
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "examplamine.md").write_text(PAGE, encoding="utf-8")
+    config = build_config({}, root)
+    extract(config, list(discover([config.content_dir], root=config.content_dir)))
+    init(config, "es")
+    for path in layout.messages_dir(config, "es").rglob("*.po"):
+        catalog = read_po(path)
+        catalog.entries = [
+            replace(entry, msgstr=hostile.get(entry.msgid, pseudo_text(entry.msgid)))
+            if entry.msgid_plural is None
+            else replace(entry, msgstr_plural=tuple(pseudo_text(entry.msgid_plural)
+                                                    for _ in entry.msgstr_plural))
+            for entry in catalog.entries]
+        save(catalog, path)
+    return config
+
+
+def test_a_translated_build_keeps_catalog_quotes_as_text(tmp_path: Path) -> None:
+    """The catalog gate lets quotes and ampersands through (they are ordinary punctuation):
+    the leaflet must show them, not obey them."""
+    hostile = {"Contents": ATTRIBUTE, "Skip to the leaflet": "Saltar' onfocus='alert(2)' x='",
+               "Disclaimer": 'Aviso "legal" & más'}
+    config = translated_site(tmp_path / "site", hostile)
+    pages = tuple(discover([config.content_dir], root=config.content_dir))
+    report = build(BuildRequest(pages, ("es",), ("html", "pdf")), config, tmp_path / "out",
+                   jobs=1)
+    assert report.count("failed") == 0, [o.error for o in report.outcomes]
+    html = (tmp_path / "out" / "es" / "examplamine.html").read_text(encoding="utf-8")
+    assert_text_only(html, list(hostile.values()))
+    pdf = subprocess.run(["pdftotext", "-enc", "UTF-8",
+                          str(tmp_path / "out" / "es" / "examplamine.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert hostile["Disclaimer"] in " ".join(pdf.split())
+
+
+def test_a_broken_percent_in_a_translation_is_a_one_line_error(seed: Leaflet) -> None:
+    """Jinja formats every template translation with `%`: a stray one names the string."""
+
+    class Percent(HostileStrings):
+        def gettext(self, message: str) -> str:
+            return "Índice 100%" if message == "Contents" else message
+
+    config = build_config({}, ROOT)
+    context = RenderContext(config=config, locale="es", strings=Percent(), today=TODAY)
+    with pytest.raises(CatalogError, match="translation of 'Contents'.*'Índice 100%'") as caught:
+        HtmlRenderer().render(seed, context)
+    assert "\n" not in str(caught.value)
