@@ -25,13 +25,19 @@ _UNIT_SYMBOLS = {
     "mmol": "mmol", "µmol": "µmol", "mol": "mol", "meq": "meq", "mEq": "meq", "%": "%",
     "°C": "°C", "°F": "°F", "mmHg": "mmHg", "cm": "cm", "mm": "mm", "m²": "m²", "m2": "m²",
 }
+# A number starts where no digit (or digit and separator) precedes it: without the two
+# look-behinds every digit of a 20,000-digit run would start a match that scans the rest of
+# the run (quadratic; 22 s). With them only the first digit of a run can start one.
 NUMBER_UNIT = re.compile(
+    r"(?<!\d)(?<!\d[.,\u00a0\u202f])"
     r"(\d+(?:[.,\u00a0\u202f]\d+)*)[\s\u00a0\u202f]*"
     r"(" + "|".join(sorted(map(re.escape, _UNIT_SYMBOLS), key=len, reverse=True)) + r")"
     r"(?![^\W\d_])")
 # The inline marks of catalog strings (see `publish.catalogs.inline`): not smuggled markup.
 _MARK_TAGS = frozenset({"sub", "sup", "b", "strong", "i", "em"})
-_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:-]*)|<!--|<!\[CDATA\[", re.IGNORECASE)
+# `<\s*/?\s*` would let the two runs of spaces share out a long run between them (quadratic
+# on `<` and 20,000 spaces): the second run may only follow the slash.
+_TAG = re.compile(r"<\s*(?:/\s*)?([A-Za-z][\w:-]*)|<!--|<!\[CDATA\[", re.IGNORECASE)
 _ADDRESS = re.compile(r"\b(?:https?|ftp|file|javascript|data|vbscript):|\bwww\.", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*([\w.:-]+)", re.IGNORECASE)
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")

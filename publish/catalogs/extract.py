@@ -122,7 +122,9 @@ class _Pending:
 
 _BRACE_FIELD = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]\w*)?(?:![rsa])?"
                           r"(?::[^{}]*)?\}(?!\})")
-_PERCENT_FIELD = re.compile(r"%(?:\([A-Za-z_]\w*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGco%]")
+# width starts with 1-9 so that flags and width cannot share out a run of zeros (linear)
+_PERCENT_FIELD = re.compile(
+    r"%(?:\([A-Za-z_]\w*\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sdifrxXeEgGco%]")
 
 SOURCE_PATTERNS = ("publish/**/*.py",)
 """Python sources scanned for `gettext("…")`-style calls, relative to the project root."""
