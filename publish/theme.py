@@ -116,7 +116,9 @@ class Theme:
         for folder in (self.folder, self.fallback):
             if folder is None:
                 continue
-            found.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
+            # Links out of the folder are never read (the template loader refuses them too).
+            found.extend(sorted(p for p in folder.rglob("*")
+                                if p.is_file() and p.resolve().is_relative_to(folder)))
         return found
 
 

@@ -21,7 +21,7 @@ from publish.catalogs.pofile import read_po, save
 from publish.catalogs.pseudo import pseudo_text
 from publish.catalogs.steps import extract, init
 from publish.config import SiteConfig, build_config
-from publish.errors import CatalogError
+from publish.errors import CatalogError, ConfigError
 from publish.model import Leaflet
 from publish.pages import discover
 from publish.reader import read_page
@@ -175,3 +175,82 @@ def test_a_broken_percent_in_a_translation_is_a_one_line_error(seed: Leaflet) ->
     with pytest.raises(CatalogError, match="translation of 'Contents'.*'Índice 100%'") as caught:
         HtmlRenderer().render(seed, context)
     assert "\n" not in str(caught.value)
+
+
+# --- themes are data (finding 8) ------------------------------------------------------------
+
+
+def make_theme(folder: Path, files: dict[str, str], toml: str = "") -> Path:
+    """A theme folder with `files` (templates and CSS) and a theme.toml (`toml` added)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stylesheets = [name for name in files if name.endswith(".css")]
+    (folder / "theme.toml").write_text(
+        f"stylesheets = {stylesheets!r}\nprint_stylesheets = []\n{toml}".replace("'", '"'),
+        encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def render_html(seed: Leaflet, theme: Path) -> str:
+    context = RenderContext(config=build_config({}, ROOT), locale="en", today=TODAY,
+                            theme=str(theme))
+    return HtmlRenderer().render(seed, context).files[0].data.decode("utf-8")
+
+
+def test_a_template_cannot_run_a_command(seed: Leaflet, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    theme = make_theme(tmp_path / "evil", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}\n{% block head %}\n'
+        f"{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}\n"
+        "{% endblock %}\n")})
+    with pytest.raises(ConfigError, match="refused: access to attribute '__init__'") as caught:
+        render_html(seed, theme)
+    assert not marker.exists()
+    message = str(caught.value)
+    assert message.startswith(f"{theme / 'leaflet.html'}:3: theme evil: ") and "\n" not in message
+    for renderer in (PdfRenderer(),):
+        context = RenderContext(config=build_config({}, ROOT), locale="en", theme=str(theme))
+        with pytest.raises(ConfigError, match="leaflet.html:3: theme evil: refused"):
+            renderer.render(seed, context)
+    assert not marker.exists()
+
+
+def test_a_template_cannot_change_what_it_is_given(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "mutating", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}\n{% block head %}\n'
+        '{{ headings.append(headings[0]) }}\n{% endblock %}\n')})
+    with pytest.raises(ConfigError, match="leaflet.html:3: theme mutating: refused"):
+        render_html(seed, theme)
+
+
+def test_a_link_out_of_the_theme_folder_is_refused(seed: Leaflet, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-4711", encoding="utf-8")
+    theme = make_theme(tmp_path / "leaky", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}\n{% block head %}\n'
+        '{% include "notes.html" %}\n{% endblock %}\n')})
+    (theme / "notes.html").symlink_to(secret)
+    with pytest.raises(ConfigError, match="leaflet.html:3: theme leaky: refused: template "
+                                          "'notes.html' is a link out of the theme folder"):
+        render_html(seed, theme)
+    # nor by a path that climbs out, nor with the theme's main template as the link
+    (theme / "leaflet.html").write_text('{% include "../secret.txt" %}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="leaflet.html:1: .*'../secret.txt' is outside"):
+        render_html(seed, theme)
+    (theme / "leaflet.html").unlink()
+    (theme / "leaflet.html").symlink_to(secret)
+    with pytest.raises(ConfigError, match="'leaflet.html' is a link out of the theme folder"):
+        render_html(seed, theme)
+    # the build's fingerprint does not read the target either
+    from publish.theme import find_theme
+
+    assert secret not in [path.resolve() for path in find_theme(str(theme), ROOT).files()]
+
+
+def test_a_link_inside_the_theme_folder_is_allowed(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "linked", {
+        "real.html": '{% extends "default/leaflet.html" %}{% block head %}'
+                     '<meta name="x-linked" content="yes">{% endblock %}'})
+    (theme / "leaflet.html").symlink_to(theme / "real.html")
+    assert '<meta name="x-linked" content="yes">' in render_html(seed, theme)
