@@ -5,9 +5,8 @@ at the site root or among the built-in themes) or a folder path into a validated
 templates a theme does not ship are taken from the default theme, so a user's theme can be as
 small as a `theme.toml` and one stylesheet.
 
-Everything WeasyPrint may open goes through `ThemeFetcher`, which refuses the network and any
-file outside the theme folder and the font folders the theme asked for: a page cannot make the
-renderer read `/etc/passwd` or call a web server, whatever it contains.
+What a theme's CSS may reference, and what WeasyPrint may open, is `publish.fetching`'s one
+URL policy: the theme's own files and the font packages it names, never the network.
 """
 
 from __future__ import annotations
@@ -22,15 +21,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup, escape
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish.config import Setting
 from publish.errors import ConfigError
+from publish.fetching import check_stylesheet, self_contained_css
 from publish.model import (
     Callout,
     Faq,
@@ -99,8 +97,10 @@ class Theme:
         return [self.folder / name for name in self.settings[key]]
 
     def stylesheet_text(self) -> str:
-        """The screen-and-print CSS, concatenated (what the HTML output inlines)."""
-        return "\n".join(path.read_text(encoding="utf-8")
+        """The screen-and-print CSS, concatenated and self-contained (the theme's own files
+        it names inlined as `data:` URLs): what the HTML output inlines."""
+        allowed = [self.folder, *self.font_folders()]
+        return "\n".join(self_contained_css(path, allowed)
                          for path in self.stylesheet_paths(print_only=False))
 
     def font_folders(self) -> list[Path]:
@@ -183,15 +183,16 @@ def load_theme(folder: Path, fallback: Path | None = None) -> Theme:
     for key, setting in THEME_SETTINGS.items():
         values.setdefault(key, list(setting.default) if isinstance(setting.default, list)
                           else setting.default)
+    fonts = [find_font_package(slug, path) for slug in values["fonts"]]
     for key in ("stylesheets", "print_stylesheets"):
         for name in values[key]:
-            _theme_file(folder, name, key, path)
+            # The URL policy of the HTML and the PDF, checked once, naming the CSS line.
+            check_stylesheet(_theme_file(folder, name, key, path),
+                             [folder, *(font.folder for font in fonts)])
     template_dirs = [folder] + ([fallback] if fallback else [])
     if not any((base / values["template"]).is_file() for base in template_dirs):
         raise ConfigError(f"template: no file {values['template']!r} in the theme", path)
-    theme = Theme(values["name"] or folder.name, folder, values, fallback)
-    theme.fonts()  # fail now, naming theme.toml, if a font package is missing
-    return theme
+    return Theme(values["name"] or folder.name, folder, values, fallback)
 
 
 def _theme_file(folder: Path, name: str, key: str, path: Path) -> Path:
@@ -252,41 +253,6 @@ def find_font_package(slug: str, theme_file: Path | None = None) -> FontPackage:
     if not faces:
         raise ConfigError(f"fonts: fontpkg-{slug} lists no font files", theme_file)
     return FontPackage(slug, root, tuple(faces))
-
-
-# --- fetching ---------------------------------------------------------------------------------
-
-
-class ThemeFetcher(URLFetcher):
-    """WeasyPrint's only way to open anything: local files under the allowed folders.
-
-    Every request is recorded in `requests` (tests prove a hostile page fetches nothing).
-    Refused requests raise, which WeasyPrint logs as an error: the PDF renderer turns logged
-    errors into a failed job, so a refusal never produces a silently incomplete leaflet.
-    """
-
-    def __init__(self, allowed: Iterable[Path]) -> None:
-        super().__init__(timeout=1, allowed_protocols={"file"}, allow_redirects=False)
-        self.allowed = tuple(Path(folder).resolve() for folder in allowed)
-        self.requests: list[str] = []
-
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
-        self.requests.append(url)
-        path = self.allowed_path(url)
-        if path is None:
-            raise ValueError(f"refused to fetch {url!r}: only theme and font files may be read")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
-
-    def allowed_path(self, url: str) -> Path | None:
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return None
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_file():
-            return None
-        if any(path.is_relative_to(folder) for folder in self.allowed):
-            return path
-        return None
 
 
 # --- the view of a leaflet that templates see -------------------------------------------------

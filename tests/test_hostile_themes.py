@@ -254,3 +254,70 @@ def test_a_link_inside_the_theme_folder_is_allowed(seed: Leaflet, tmp_path: Path
                      '<meta name="x-linked" content="yes">{% endblock %}'})
     (theme / "leaflet.html").symlink_to(theme / "real.html")
     assert '<meta name="x-linked" content="yes">' in render_html(seed, theme)
+
+
+@pytest.mark.parametrize("css, line", [
+    ("h1 { color: #000; }\nh1 { background: url(http://example.com/p.png); }", 2),
+    ('@import "https://example.com/x.css";', 1),
+    ("@import url(//example.com/x.css);", 1),
+    ('h1 { background: image-set("http://example.com/a.png" 1x); }', 1),
+    ("h1 { background: u\\72l(http://example.com/p.png); }", 1),
+    ("h1 { --x: url(  'HTTP://example.com/p.png' ); }", 1),
+    ("@font-face { font-family: X;\n src: url(file:///etc/hostname); }", 2),
+    ('@import "../outside.css";', 1),
+    ('@import "inside-link.css";', 1),
+])
+def test_theme_css_may_not_reach_out(seed: Leaflet, tmp_path: Path, css: str, line: int) -> None:
+    (tmp_path / "outside.css").write_text("h1 { color: red; }", encoding="utf-8")
+    theme = make_theme(tmp_path / "fetchy", {"leaflet.css": css})
+    (theme / "inside-link.css").symlink_to(tmp_path / "outside.css")
+    with pytest.raises(ConfigError, match=r"refused: a theme may use only its own files") as caught:
+        render_html(seed, theme)
+    assert str(caught.value).startswith(f"{theme / 'leaflet.css'}:{line}: ")
+    context = RenderContext(config=build_config({}, ROOT), locale="en", theme=str(theme))
+    with pytest.raises(ConfigError, match=r"leaflet.css:\d+: .* refused"):
+        PdfRenderer().render(seed, context)
+
+
+def test_theme_files_are_inlined_in_the_html(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "pictures", {
+        "leaflet.css": '@import "more.css";\n.callout { background: url(dot.png); }\n',
+        "more.css": '.faq { background: url("img/dot.svg#x"); }\n'})
+    (theme / "dot.png").write_bytes(b"\x89PNG fake")
+    (theme / "img").mkdir()
+    (theme / "img" / "dot.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>",
+                                           encoding="utf-8")
+    html = render_html(seed, theme)
+    assert 'url("data:image/png;base64,' in html and '@import "data:text/css;base64,' in html
+    assert "dot.png" not in html and "more.css" not in html
+    # the PDF reads the same files through its fetcher
+    context = RenderContext(config=build_config({}, ROOT), locale="en", theme=str(theme))
+    assert PdfRenderer().render(seed, context).files[0].data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("markup, problem", [
+    ("<script>alert(1)</script>", "has a <script> element"),
+    ('<img src="http://example.com/p.png" alt="">', "fetches 'http://example.com/p.png'"),
+    ('<link rel="stylesheet" href="https://example.com/x.css">', "fetches"),
+    ('<a href="javascript:alert(1)">x</a>', "links to 'javascript:alert(1)'"),
+    ('<p onclick="alert(1)">x</p>', "has an event attribute <p onclick>"),
+    ('<style>@import "http://example.com/x.css";</style>', "fetches 'http://example.com/x.css'"),
+    ('<p style="background: url(http://example.com/p.png)">x</p>', "fetches"),
+    ('<meta http-equiv="refresh" content="0; url=http://example.com">', "refresh"),
+    ('<iframe src="about:blank"></iframe>', "has a <iframe> element"),
+])
+def test_a_template_cannot_add_script_or_fetch(seed: Leaflet, tmp_path: Path, markup: str,
+                                               problem: str) -> None:
+    theme = make_theme(tmp_path / "busy", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}{% block head %}' + markup + "{% endblock %}")})
+    with pytest.raises(ConfigError, match="theme busy: the page its templates write") as caught:
+        render_html(seed, theme)
+    assert problem in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_template_may_link_to_a_web_site(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "linking", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}{% block site_footer %}<footer>'
+        '<a href="https://clinic.example/help">Help</a> <a href="mailto:a@clinic.example">'
+        "Mail</a></footer>{% endblock %}")})
+    assert '<a href="https://clinic.example/help">Help</a>' in render_html(seed, theme)
