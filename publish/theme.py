@@ -1,7 +1,8 @@
 """Themes: folders of Jinja2 templates, CSS and a `theme.toml`, shared by the HTML and PDF formats.
 
 A theme is data, never code. `find_theme` turns a name (`large-print` → `themes/large-print/`
-at the site root or among the built-in themes) or a folder path into a validated `Theme`;
+at the site root, else the built-in theme of that name, see `publish.resources`) or a folder
+path into a validated `Theme`;
 templates a theme does not ship are taken from the default theme, so a user's theme can be as
 small as a `theme.toml` and one stylesheet.
 
@@ -26,6 +27,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
+from publish import resources
 from publish.config import Setting
 from publish.errors import ConfigError
 from publish.fetching import check_stylesheet, self_contained_css
@@ -41,11 +43,8 @@ from publish.model import (
     Text,
 )
 
-THEME_FILE = "theme.toml"
+THEME_FILE = resources.THEME_FILE
 DEFAULT_THEME = "large-print"
-_PACKAGE_DIR = Path(__file__).resolve().parent
-# Built-in themes live next to the package in a source checkout, or inside it when installed.
-BUILTIN_THEME_DIRS = (_PACKAGE_DIR.parent / "themes", _PACKAGE_DIR / "themes")
 
 THEME_SETTINGS: dict[str, Setting] = {
     "name": Setting("", str, "Theme name shown in messages."),
@@ -127,30 +126,21 @@ def find_theme(spec: str | None, root: Path) -> Theme:
     spec = spec or DEFAULT_THEME
     folder = _locate(spec, root)
     if folder is None:
-        available = ", ".join(sorted(builtin_themes(root))) or "none"
+        available = ", ".join(sorted(resources.theme_folders(root))) or "none"
         raise ConfigError(f"unknown theme {spec!r} (available: {available}; or give the path "
                           "of a theme folder)")
     fallback = _locate(DEFAULT_THEME, root, names_only=True)
     if fallback is not None and fallback.resolve() == folder.resolve():
-        fallback = None
+        # A site's own default theme takes what it lacks from the built-in one it overrides.
+        builtin = (resources.builtin_themes_dir() / DEFAULT_THEME).resolve()
+        fallback = builtin if builtin != folder.resolve() else None
     return load_theme(folder, fallback)
-
-
-def builtin_themes(root: Path) -> dict[str, Path]:
-    """Themes found by name: the site's `themes/` folder first, then the built-in ones."""
-    found: dict[str, Path] = {}
-    for base in (root / "themes", *BUILTIN_THEME_DIRS):
-        if base.is_dir():
-            for child in sorted(base.iterdir()):
-                if (child / THEME_FILE).is_file():
-                    found.setdefault(child.name, child.resolve())
-    return found
 
 
 def _locate(spec: str, root: Path, names_only: bool = False) -> Path | None:
     looks_like_path = any(sep in spec for sep in ("/", "\\")) or spec.startswith((".", "~"))
     if not looks_like_path:
-        named = builtin_themes(root).get(spec)
+        named = resources.find_theme(root, spec)
         if named is not None or names_only:
             return named
     candidate = Path(spec).expanduser()
