@@ -1,4 +1,5 @@
-"""The package installs anywhere: built-in data inside it, and a site's folders override it.
+"""The package installs anywhere: built-in data inside it, a site's folders override it, and
+`publish.toml` is found from any folder of the site.
 
 The slow test builds the wheel, installs it into a fresh virtual environment outside the
 checkout and runs `publish build` in a folder holding nothing but one page: every default
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from publish import resources
-from publish.config import DEFAULT_AI_NOTE, DEFAULT_DISCLAIMER
+from publish.config import DEFAULT_AI_NOTE, DEFAULT_DISCLAIMER, find_config, load_config
 from publish.theme import find_theme
 from tests.conftest import ROOT
 from tests.outputs import assert_complete
@@ -73,6 +74,47 @@ def test_locale_data_site_first_then_builtin(tmp_path: Path) -> None:
     assert resources.locale_data_file(site, "fr", "sms.toml") is None
     assert resources.locale_data_file(site, "../es", "sms.toml") is None  # never a path
     assert resources.locale_candidates("pt_BR") == ["pt_BR", "pt-BR", "pt"]
+
+
+# --- finding publish.toml ---------------------------------------------------------------------
+
+
+def test_config_is_found_in_the_folder_or_a_parent(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    deep = site / "content" / "a" / "b"
+    deep.mkdir(parents=True)
+    (site / "publish.toml").write_text('[site]\nname = "Clinic"\n', encoding="utf-8")
+    monkeypatch.chdir(deep)
+    config = load_config()
+    assert config.root == site.resolve() and config.path == (site / "publish.toml").resolve()
+    assert config.site["name"] == "Clinic" and config.content_dir == (site / "content").resolve()
+    # --config wins
+    other = tmp_path / "other.toml"
+    other.write_text('[site]\nname = "Other"\n', encoding="utf-8")
+    assert load_config(path=other).site["name"] == "Other"
+    # no file anywhere: the defaults, rooted at the current folder
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    if find_config(tmp_path) is None:
+        config = load_config()
+        assert config.path is None and config.root == empty.resolve()
+        assert config.site["name"] == "Medicine information"
+
+
+def test_commands_work_from_a_subfolder_of_the_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content" / "t").mkdir(parents=True)
+    (site / "publish.toml").write_text('[site]\ncontent = "content"\n', encoding="utf-8")
+    (site / "content" / "t" / "testamol.md").write_text(PAGE, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "publish", "check", "--json"],
+                          cwd=site / "content" / "t", env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    [entry] = json.loads(done.stdout)
+    assert entry["key"] == "t/testamol.md" and entry["status"] == "ok"
 
 
 # --- the wheel --------------------------------------------------------------------------------
