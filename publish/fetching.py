@@ -40,12 +40,14 @@ class ThemeFetcher(URLFetcher):
     """
 
     def __init__(self, allowed: Iterable[Path]) -> None:
-        super().__init__(timeout=1, allowed_protocols={"file"}, allow_redirects=False)
+        super().__init__(timeout=1, allowed_protocols={"file", "data"}, allow_redirects=False)
         self.allowed = tuple(Path(folder).resolve() for folder in allowed)
         self.requests: list[str] = []
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         self.requests.append(url)
+        if url[:5].lower() == "data:":
+            return super().fetch(url)  # holds its own bytes: nothing is read or fetched
         path = self.allowed_path(url)
         if path is None:
             raise ValueError(f"refused to fetch {url!r}: only theme and font files may be read")
@@ -188,6 +190,16 @@ def _replaced(node: tinycss2.ast.Node, url: str | None, *,
     quoted = '"' + url + '"'  # data: URLs of base64 hold no quote or backslash
     [new] = tinycss2.parse_component_value_list(quoted if as_string else f"url({quoted})")
     return new
+
+
+def file_data_url(name: str, folders: Sequence[Path]) -> str | None:
+    """The file `name` of the first of `folders` that has it, as a `data:` URL; None when no
+    folder has such a file (a name climbing out of its folder has none)."""
+    for folder in folders:
+        path = _allowed_file(folder / name, [folder])
+        if path is not None:
+            return _data_url(path.read_bytes(), _media_type(path))
+    return None
 
 
 def _data_url(data: bytes, media_type: str) -> str:

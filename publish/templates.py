@@ -19,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from publish.errors import CatalogError, ConfigError, PublishError
+from publish.fetching import file_data_url
 from publish.renderers.base import SourceStrings, Strings
 from publish.theme import Theme, block_kind, inline
 
@@ -125,6 +126,7 @@ class TemplateSet:
         self.translations.install(self.env)
         self.env.filters["inline"] = inline
         self.env.filters["block_kind"] = block_kind
+        self.env.filters["data_url"] = self.data_url
         self.env.tests["block"] = lambda value, name: block_kind(value) == name
         try:
             self.template = self.env.get_template(theme.template)
@@ -135,6 +137,16 @@ class TemplateSet:
                               error.filename, error.lineno) from None
         except (jinja2.TemplateError, ValueError, OSError) as error:
             raise self.error(error) from None
+
+    def data_url(self, name: str) -> str:
+        """`{{ "logo.png"|data_url }}`: a file of the theme as a `data:` URL, so a picture
+        reaches the HTML and the PDF without either fetching anything."""
+        folders = [folder for folder in (self.theme.folder, self.theme.fallback)
+                   if folder is not None]
+        url = file_data_url(str(name), folders)
+        if url is None:
+            raise SecurityError(f"data_url: no file {name!r} in the theme folder")
+        return url
 
     def render(self, values: Mapping[str, Any], strings: Strings) -> str:
         # The strings belong to the locale being rendered: set per page.

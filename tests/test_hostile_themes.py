@@ -321,3 +321,21 @@ def test_a_template_may_link_to_a_web_site(seed: Leaflet, tmp_path: Path) -> Non
         '<a href="https://clinic.example/help">Help</a> <a href="mailto:a@clinic.example">'
         "Mail</a></footer>{% endblock %}")})
     assert '<a href="https://clinic.example/help">Help</a>' in render_html(seed, theme)
+
+
+def test_a_theme_picture_travels_as_a_data_url(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "logo", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}{% block site_header %}<header>'
+        '<img src="{{ "logo.svg"|data_url }}" alt="Clinic"></header>{% endblock %}')})
+    (theme / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg' width='10' "
+                                    "height='10'><rect width='10' height='10'/></svg>",
+                                    encoding="utf-8")
+    html = render_html(seed, theme)
+    assert '<img src="data:image/svg+xml;base64,' in html
+    context = RenderContext(config=build_config({}, ROOT), locale="en", theme=str(theme))
+    assert PdfRenderer().render(seed, context).files[0].data.startswith(b"%PDF")
+    (theme / "leaflet.html").write_text('{{ "../secret.txt"|data_url }}', encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("TOP-SECRET", encoding="utf-8")
+    with pytest.raises(ConfigError, match="leaflet.html:1: theme logo: refused: data_url: no "
+                                          "file '../secret.txt'"):
+        render_html(seed, theme)
