@@ -339,3 +339,27 @@ def test_a_theme_picture_travels_as_a_data_url(seed: Leaflet, tmp_path: Path) ->
     with pytest.raises(ConfigError, match="leaflet.html:1: theme logo: refused: data_url: no "
                                           "file '../secret.txt'"):
         render_html(seed, theme)
+
+
+def test_trans_blocks_escape_translation_and_variables(seed: Leaflet, tmp_path: Path) -> None:
+    class Blocks(HostileStrings):
+        def gettext(self, message: str) -> str:
+            return {"About %(name)s": '<b onclick="x">%(name)s</b> "'}.get(message, message)
+
+        def ngettext(self, singular: str, plural: str, n: int) -> str:
+            return '%(num)s <i onclick="y">partes</i>' if n != 1 else singular
+
+    theme = make_theme(tmp_path / "trans", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}{% block head %}'
+        '<meta name="about" content="{% trans name=site_name %}About {{ name }}{% endtrans %}">'
+        "{% endblock %}{% block site_footer %}<footer><p>{% trans name=site_name %}About "
+        "{{ name }}{% endtrans %}</p><p>{% trans count=3 %}One part{% pluralize %}{{ count }} "
+        "parts{% endtrans %}</p></footer>{% endblock %}")})
+    config = build_config({"site": {"name": "<script>Clinic</script>"}}, ROOT)
+    context = RenderContext(config=config, locale="es", strings=Blocks(), today=TODAY,
+                            theme=str(theme))
+    html = HtmlRenderer().render(seed, context).files[0].data.decode("utf-8")
+    assert_text_only(html, ['<b onclick="x"><script>Clinic</script></b> "',
+                            '3 <i onclick="y">partes</i>'])
+    assert [m["content"] for m in Tree(html).tags("meta") if m.get("name") == "about"] == [
+        '<b onclick="x"><script>Clinic</script></b> "']
