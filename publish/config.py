@@ -155,17 +155,46 @@ def renderer_tables() -> dict[str, dict[str, Setting]]:
     return {name: dict(cls.settings) for name, cls in registry().items() if cls.settings}
 
 
+def find_config(start: Path) -> Path | None:
+    """`publish.toml` in `start` or the nearest folder above it that has one, the way git
+    finds its repository from a subfolder (and, like git, not across a filesystem boundary).
+    """
+    start = start.resolve()
+    try:
+        device = start.stat().st_dev
+    except OSError:
+        return None
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        try:
+            if folder.parent.stat().st_dev != device:
+                return None
+        except OSError:
+            return None
+    return None
+
+
 def load_config(root: Path | None = None, path: Path | None = None) -> SiteConfig:
-    """Load and validate `publish.toml` (from `path`, or `root/publish.toml` if it exists)."""
+    """Load and validate `publish.toml`.
+
+    `path` (`--config`) wins; else `root/publish.toml` when a site `root` is given; else the
+    nearest `publish.toml` in the current folder or its parents, whose folder is the site
+    root. With no file at all: the defaults, and the current folder (or `root`) as the root.
+    """
     import hashlib
 
-    if path is None:
-        root = (root or Path.cwd()).resolve()
+    if path is not None:
+        path = path.resolve()
+        root = path.parent
+    elif root is not None:
+        root = root.resolve()
         candidate = root / CONFIG_NAME
         path = candidate if candidate.is_file() else None
     else:
-        path = path.resolve()
-        root = path.parent
+        path = find_config(Path.cwd())
+        root = path.parent if path is not None else Path.cwd().resolve()
     raw: dict[str, Any] = {}
     raw_bytes = b""
     if path is not None:

@@ -9,13 +9,17 @@ escape the translation first and only then fill in the template's variables, whi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
-from publish.errors import CatalogError, ConfigError
+from publish.errors import CatalogError, ConfigError, PublishError
+from publish.fetching import file_data_url
 from publish.renderers.base import SourceStrings, Strings
 from publish.theme import Theme, block_kind, inline
 
@@ -58,21 +62,59 @@ def _fill(message: str, translated: str, variables: Mapping[str, Any]) -> Markup
                            f"{str(translated)!r}") from None
 
 
+class ThemeLoader(jinja2.BaseLoader):
+    """Templates of one theme folder and nothing else: a name with `..`, or a file that is a
+    link leading out of the folder (`secret.html -> /etc/hostname`), is refused."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        parts = template.replace("\\", "/").split("/")
+        if ".." in parts or template.startswith(("/", "\\")):
+            raise SecurityError(f"template {template!r} is outside the theme folder")
+        path = self.folder.joinpath(*(part for part in parts if part not in ("", ".")))
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        real = path.resolve()
+        if not real.is_relative_to(self.folder):
+            raise SecurityError(f"template {template!r} is a link out of the theme folder")
+        try:
+            source = real.read_text(encoding="utf-8")
+            mtime = real.stat().st_mtime_ns
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"cannot read template: {error}", path) from None
+        return source, str(path), lambda: _mtime(real) == mtime
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 class TemplateSet:
-    """The Jinja2 environment of one theme, built once and reused for every page."""
+    """The Jinja2 environment of one theme, built once and reused for every page.
+
+    Sandboxed (Jinja2's `ImmutableSandboxedEnvironment`): a template reaches no Python
+    internals (`cycler.__init__.__globals__.os` is refused) and changes no value it is given,
+    so a theme stays data even on a Dask worker that renders other sites' pages.
+    """
 
     def __init__(self, theme: Theme) -> None:
-        loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(theme.folder))]
+        own = ThemeLoader(theme.folder)
+        loaders: list[jinja2.BaseLoader] = [own]
         if theme.fallback is not None:
             # Templates a theme lacks come from the default theme, which is also reachable
             # as "default/NAME" so a theme's template can extend the one it replaces.
-            fallback = jinja2.FileSystemLoader(str(theme.fallback))
+            fallback = ThemeLoader(theme.fallback)
             loaders += [jinja2.PrefixLoader({"default": fallback}), fallback]
         else:
-            loaders.append(jinja2.PrefixLoader(
-                {"default": jinja2.FileSystemLoader(str(theme.folder))}))
+            loaders.append(jinja2.PrefixLoader({"default": own}))
         self.theme = theme
-        self.env = jinja2.Environment(
+        self.env = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -84,18 +126,58 @@ class TemplateSet:
         self.translations.install(self.env)
         self.env.filters["inline"] = inline
         self.env.filters["block_kind"] = block_kind
+        self.env.filters["data_url"] = self.data_url
         self.env.tests["block"] = lambda value, name: block_kind(value) == name
         try:
             self.template = self.env.get_template(theme.template)
+        except PublishError:
+            raise
         except jinja2.TemplateSyntaxError as error:
-            raise ConfigError(f"template error: {error.message}", error.filename,
-                              error.lineno) from None
+            raise ConfigError(f"theme {theme.name}: template error: {error.message}",
+                              error.filename, error.lineno) from None
+        except (jinja2.TemplateError, ValueError, OSError) as error:
+            raise self.error(error) from None
+
+    def data_url(self, name: str) -> str:
+        """`{{ "logo.png"|data_url }}`: a file of the theme as a `data:` URL, so a picture
+        reaches the HTML and the PDF without either fetching anything."""
+        folders = [folder for folder in (self.theme.folder, self.theme.fallback)
+                   if folder is not None]
+        url = file_data_url(str(name), folders)
+        if url is None:
+            raise SecurityError(f"data_url: no file {name!r} in the theme folder")
+        return url
 
     def render(self, values: Mapping[str, Any], strings: Strings) -> str:
         # The strings belong to the locale being rendered: set per page.
         self.translations.strings = strings
         try:
             return self.template.render(values)
-        except jinja2.TemplateError as error:
-            raise ConfigError(f"template error: {error}",
-                              self.theme.folder / self.theme.template) from None
+        except PublishError:
+            raise
+        except Exception as error:  # noqa: BLE001 (any failure of a theme's template is its own)
+            raise self.error(error) from None
+
+    def error(self, error: Exception) -> ConfigError:
+        """`error` as a one-line message naming the template file and line that raised it.
+
+        Jinja2 rewrites tracebacks so that template code shows as frames of the template
+        file at its own line numbers: the innermost such frame is where the theme failed.
+        """
+        folders = [str(folder) + os.sep for folder in (self.theme.folder, self.theme.fallback)
+                   if folder is not None]
+        filename: str = str(self.theme.folder / self.theme.template)
+        line: int | None = None
+        trace = error.__traceback__
+        while trace is not None:
+            name = trace.tb_frame.f_code.co_filename
+            if name.startswith(tuple(folders)):
+                filename, line = name, trace.tb_lineno
+            trace = trace.tb_next
+        if isinstance(error, SecurityError):
+            what = f"refused: {error}"
+        elif isinstance(error, jinja2.TemplateError):
+            what = f"template error: {error}"
+        else:
+            what = f"template failed: {type(error).__name__}: {error}"
+        return ConfigError(f"theme {self.theme.name}: {' '.join(what.split())}", filename, line)

@@ -1,13 +1,13 @@
 """Themes: folders of Jinja2 templates, CSS and a `theme.toml`, shared by the HTML and PDF formats.
 
 A theme is data, never code. `find_theme` turns a name (`large-print` → `themes/large-print/`
-at the site root or among the built-in themes) or a folder path into a validated `Theme`;
+at the site root, else the built-in theme of that name, see `publish.resources`) or a folder
+path into a validated `Theme`;
 templates a theme does not ship are taken from the default theme, so a user's theme can be as
 small as a `theme.toml` and one stylesheet.
 
-Everything WeasyPrint may open goes through `ThemeFetcher`, which refuses the network and any
-file outside the theme folder and the font folders the theme asked for: a page cannot make the
-renderer read `/etc/passwd` or call a web server, whatever it contains.
+What a theme's CSS may reference, and what WeasyPrint may open, is `publish.fetching`'s one
+URL policy: the theme's own files and the font packages it names, never the network.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup, escape
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from publish import resources
 from publish.config import Setting
 from publish.errors import ConfigError
+from publish.fetching import check_stylesheet, self_contained_css
 from publish.model import (
     Callout,
     Faq,
@@ -43,11 +43,8 @@ from publish.model import (
     Text,
 )
 
-THEME_FILE = "theme.toml"
+THEME_FILE = resources.THEME_FILE
 DEFAULT_THEME = "large-print"
-_PACKAGE_DIR = Path(__file__).resolve().parent
-# Built-in themes live next to the package in a source checkout, or inside it when installed.
-BUILTIN_THEME_DIRS = (_PACKAGE_DIR.parent / "themes", _PACKAGE_DIR / "themes")
 
 THEME_SETTINGS: dict[str, Setting] = {
     "name": Setting("", str, "Theme name shown in messages."),
@@ -99,8 +96,10 @@ class Theme:
         return [self.folder / name for name in self.settings[key]]
 
     def stylesheet_text(self) -> str:
-        """The screen-and-print CSS, concatenated (what the HTML output inlines)."""
-        return "\n".join(path.read_text(encoding="utf-8")
+        """The screen-and-print CSS, concatenated and self-contained (the theme's own files
+        it names inlined as `data:` URLs): what the HTML output inlines."""
+        allowed = [self.folder, *self.font_folders()]
+        return "\n".join(self_contained_css(path, allowed)
                          for path in self.stylesheet_paths(print_only=False))
 
     def font_folders(self) -> list[Path]:
@@ -116,7 +115,9 @@ class Theme:
         for folder in (self.folder, self.fallback):
             if folder is None:
                 continue
-            found.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
+            # Links out of the folder are never read (the template loader refuses them too).
+            found.extend(sorted(p for p in folder.rglob("*")
+                                if p.is_file() and p.resolve().is_relative_to(folder)))
         return found
 
 
@@ -125,30 +126,21 @@ def find_theme(spec: str | None, root: Path) -> Theme:
     spec = spec or DEFAULT_THEME
     folder = _locate(spec, root)
     if folder is None:
-        available = ", ".join(sorted(builtin_themes(root))) or "none"
+        available = ", ".join(sorted(resources.theme_folders(root))) or "none"
         raise ConfigError(f"unknown theme {spec!r} (available: {available}; or give the path "
                           "of a theme folder)")
     fallback = _locate(DEFAULT_THEME, root, names_only=True)
     if fallback is not None and fallback.resolve() == folder.resolve():
-        fallback = None
+        # A site's own default theme takes what it lacks from the built-in one it overrides.
+        builtin = (resources.builtin_themes_dir() / DEFAULT_THEME).resolve()
+        fallback = builtin if builtin != folder.resolve() else None
     return load_theme(folder, fallback)
-
-
-def builtin_themes(root: Path) -> dict[str, Path]:
-    """Themes found by name: the site's `themes/` folder first, then the built-in ones."""
-    found: dict[str, Path] = {}
-    for base in (root / "themes", *BUILTIN_THEME_DIRS):
-        if base.is_dir():
-            for child in sorted(base.iterdir()):
-                if (child / THEME_FILE).is_file():
-                    found.setdefault(child.name, child.resolve())
-    return found
 
 
 def _locate(spec: str, root: Path, names_only: bool = False) -> Path | None:
     looks_like_path = any(sep in spec for sep in ("/", "\\")) or spec.startswith((".", "~"))
     if not looks_like_path:
-        named = builtin_themes(root).get(spec)
+        named = resources.find_theme(root, spec)
         if named is not None or names_only:
             return named
     candidate = Path(spec).expanduser()
@@ -181,15 +173,16 @@ def load_theme(folder: Path, fallback: Path | None = None) -> Theme:
     for key, setting in THEME_SETTINGS.items():
         values.setdefault(key, list(setting.default) if isinstance(setting.default, list)
                           else setting.default)
+    fonts = [find_font_package(slug, path) for slug in values["fonts"]]
     for key in ("stylesheets", "print_stylesheets"):
         for name in values[key]:
-            _theme_file(folder, name, key, path)
+            # The URL policy of the HTML and the PDF, checked once, naming the CSS line.
+            check_stylesheet(_theme_file(folder, name, key, path),
+                             [folder, *(font.folder for font in fonts)])
     template_dirs = [folder] + ([fallback] if fallback else [])
     if not any((base / values["template"]).is_file() for base in template_dirs):
         raise ConfigError(f"template: no file {values['template']!r} in the theme", path)
-    theme = Theme(values["name"] or folder.name, folder, values, fallback)
-    theme.fonts()  # fail now, naming theme.toml, if a font package is missing
-    return theme
+    return Theme(values["name"] or folder.name, folder, values, fallback)
 
 
 def _theme_file(folder: Path, name: str, key: str, path: Path) -> Path:
@@ -250,41 +243,6 @@ def find_font_package(slug: str, theme_file: Path | None = None) -> FontPackage:
     if not faces:
         raise ConfigError(f"fonts: fontpkg-{slug} lists no font files", theme_file)
     return FontPackage(slug, root, tuple(faces))
-
-
-# --- fetching ---------------------------------------------------------------------------------
-
-
-class ThemeFetcher(URLFetcher):
-    """WeasyPrint's only way to open anything: local files under the allowed folders.
-
-    Every request is recorded in `requests` (tests prove a hostile page fetches nothing).
-    Refused requests raise, which WeasyPrint logs as an error: the PDF renderer turns logged
-    errors into a failed job, so a refusal never produces a silently incomplete leaflet.
-    """
-
-    def __init__(self, allowed: Iterable[Path]) -> None:
-        super().__init__(timeout=1, allowed_protocols={"file"}, allow_redirects=False)
-        self.allowed = tuple(Path(folder).resolve() for folder in allowed)
-        self.requests: list[str] = []
-
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
-        self.requests.append(url)
-        path = self.allowed_path(url)
-        if path is None:
-            raise ValueError(f"refused to fetch {url!r}: only theme and font files may be read")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
-
-    def allowed_path(self, url: str) -> Path | None:
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return None
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_file():
-            return None
-        if any(path.is_relative_to(folder) for folder in self.allowed):
-            return path
-        return None
 
 
 # --- the view of a leaflet that templates see -------------------------------------------------

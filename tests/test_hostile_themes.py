@@ -21,7 +21,7 @@ from publish.catalogs.pofile import read_po, save
 from publish.catalogs.pseudo import pseudo_text
 from publish.catalogs.steps import extract, init
 from publish.config import SiteConfig, build_config
-from publish.errors import CatalogError
+from publish.errors import CatalogError, ConfigError
 from publish.model import Leaflet
 from publish.pages import discover
 from publish.reader import read_page
@@ -175,3 +175,191 @@ def test_a_broken_percent_in_a_translation_is_a_one_line_error(seed: Leaflet) ->
     with pytest.raises(CatalogError, match="translation of 'Contents'.*'Índice 100%'") as caught:
         HtmlRenderer().render(seed, context)
     assert "\n" not in str(caught.value)
+
+
+# --- themes are data (finding 8) ------------------------------------------------------------
+
+
+def make_theme(folder: Path, files: dict[str, str], toml: str = "") -> Path:
+    """A theme folder with `files` (templates and CSS) and a theme.toml (`toml` added)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stylesheets = [name for name in files if name.endswith(".css")]
+    (folder / "theme.toml").write_text(
+        f"stylesheets = {stylesheets!r}\nprint_stylesheets = []\n{toml}".replace("'", '"'),
+        encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def render_html(seed: Leaflet, theme: Path) -> str:
+    context = RenderContext(config=build_config({}, ROOT), locale="en", today=TODAY,
+                            theme=str(theme))
+    return HtmlRenderer().render(seed, context).files[0].data.decode("utf-8")
+
+
+def test_a_template_cannot_run_a_command(seed: Leaflet, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    theme = make_theme(tmp_path / "evil", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}\n{% block head %}\n'
+        f"{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}\n"
+        "{% endblock %}\n")})
+    with pytest.raises(ConfigError, match="refused: access to attribute '__init__'") as caught:
+        render_html(seed, theme)
+    assert not marker.exists()
+    message = str(caught.value)
+    assert message.startswith(f"{theme / 'leaflet.html'}:3: theme evil: ") and "\n" not in message
+    for renderer in (PdfRenderer(),):
+        context = RenderContext(config=build_config({}, ROOT), locale="en", theme=str(theme))
+        with pytest.raises(ConfigError, match="leaflet.html:3: theme evil: refused"):
+            renderer.render(seed, context)
+    assert not marker.exists()
+
+
+def test_a_template_cannot_change_what_it_is_given(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "mutating", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}\n{% block head %}\n'
+        '{{ headings.append(headings[0]) }}\n{% endblock %}\n')})
+    with pytest.raises(ConfigError, match="leaflet.html:3: theme mutating: refused"):
+        render_html(seed, theme)
+
+
+def test_a_link_out_of_the_theme_folder_is_refused(seed: Leaflet, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-4711", encoding="utf-8")
+    theme = make_theme(tmp_path / "leaky", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}\n{% block head %}\n'
+        '{% include "notes.html" %}\n{% endblock %}\n')})
+    (theme / "notes.html").symlink_to(secret)
+    with pytest.raises(ConfigError, match="leaflet.html:3: theme leaky: refused: template "
+                                          "'notes.html' is a link out of the theme folder"):
+        render_html(seed, theme)
+    # nor by a path that climbs out, nor with the theme's main template as the link
+    (theme / "leaflet.html").write_text('{% include "../secret.txt" %}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="leaflet.html:1: .*'../secret.txt' is outside"):
+        render_html(seed, theme)
+    (theme / "leaflet.html").unlink()
+    (theme / "leaflet.html").symlink_to(secret)
+    with pytest.raises(ConfigError, match="'leaflet.html' is a link out of the theme folder"):
+        render_html(seed, theme)
+    # the build's fingerprint does not read the target either
+    from publish.theme import find_theme
+
+    assert secret not in [path.resolve() for path in find_theme(str(theme), ROOT).files()]
+
+
+def test_a_link_inside_the_theme_folder_is_allowed(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "linked", {
+        "real.html": '{% extends "default/leaflet.html" %}{% block head %}'
+                     '<meta name="x-linked" content="yes">{% endblock %}'})
+    (theme / "leaflet.html").symlink_to(theme / "real.html")
+    assert '<meta name="x-linked" content="yes">' in render_html(seed, theme)
+
+
+@pytest.mark.parametrize("css, line", [
+    ("h1 { color: #000; }\nh1 { background: url(http://example.com/p.png); }", 2),
+    ('@import "https://example.com/x.css";', 1),
+    ("@import url(//example.com/x.css);", 1),
+    ('h1 { background: image-set("http://example.com/a.png" 1x); }', 1),
+    ("h1 { background: u\\72l(http://example.com/p.png); }", 1),
+    ("h1 { --x: url(  'HTTP://example.com/p.png' ); }", 1),
+    ("@font-face { font-family: X;\n src: url(file:///etc/hostname); }", 2),
+    ('@import "../outside.css";', 1),
+    ('@import "inside-link.css";', 1),
+])
+def test_theme_css_may_not_reach_out(seed: Leaflet, tmp_path: Path, css: str, line: int) -> None:
+    (tmp_path / "outside.css").write_text("h1 { color: red; }", encoding="utf-8")
+    theme = make_theme(tmp_path / "fetchy", {"leaflet.css": css})
+    (theme / "inside-link.css").symlink_to(tmp_path / "outside.css")
+    with pytest.raises(ConfigError, match=r"refused: a theme may use only its own files") as caught:
+        render_html(seed, theme)
+    assert str(caught.value).startswith(f"{theme / 'leaflet.css'}:{line}: ")
+    context = RenderContext(config=build_config({}, ROOT), locale="en", theme=str(theme))
+    with pytest.raises(ConfigError, match=r"leaflet.css:\d+: .* refused"):
+        PdfRenderer().render(seed, context)
+
+
+def test_theme_files_are_inlined_in_the_html(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "pictures", {
+        "leaflet.css": '@import "more.css";\n.callout { background: url(dot.png); }\n',
+        "more.css": '.faq { background: url("img/dot.svg#x"); }\n'})
+    (theme / "dot.png").write_bytes(b"\x89PNG fake")
+    (theme / "img").mkdir()
+    (theme / "img" / "dot.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>",
+                                           encoding="utf-8")
+    html = render_html(seed, theme)
+    assert 'url("data:image/png;base64,' in html and '@import "data:text/css;base64,' in html
+    assert "dot.png" not in html and "more.css" not in html
+    # the PDF reads the same files through its fetcher
+    context = RenderContext(config=build_config({}, ROOT), locale="en", theme=str(theme))
+    assert PdfRenderer().render(seed, context).files[0].data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("markup, problem", [
+    ("<script>alert(1)</script>", "has a <script> element"),
+    ('<img src="http://example.com/p.png" alt="">', "fetches 'http://example.com/p.png'"),
+    ('<link rel="stylesheet" href="https://example.com/x.css">', "fetches"),
+    ('<a href="javascript:alert(1)">x</a>', "links to 'javascript:alert(1)'"),
+    ('<p onclick="alert(1)">x</p>', "has an event attribute <p onclick>"),
+    ('<style>@import "http://example.com/x.css";</style>', "fetches 'http://example.com/x.css'"),
+    ('<p style="background: url(http://example.com/p.png)">x</p>', "fetches"),
+    ('<meta http-equiv="refresh" content="0; url=http://example.com">', "refresh"),
+    ('<iframe src="about:blank"></iframe>', "has a <iframe> element"),
+])
+def test_a_template_cannot_add_script_or_fetch(seed: Leaflet, tmp_path: Path, markup: str,
+                                               problem: str) -> None:
+    theme = make_theme(tmp_path / "busy", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}{% block head %}' + markup + "{% endblock %}")})
+    with pytest.raises(ConfigError, match="theme busy: the page its templates write") as caught:
+        render_html(seed, theme)
+    assert problem in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_template_may_link_to_a_web_site(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "linking", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}{% block site_footer %}<footer>'
+        '<a href="https://clinic.example/help">Help</a> <a href="mailto:a@clinic.example">'
+        "Mail</a></footer>{% endblock %}")})
+    assert '<a href="https://clinic.example/help">Help</a>' in render_html(seed, theme)
+
+
+def test_a_theme_picture_travels_as_a_data_url(seed: Leaflet, tmp_path: Path) -> None:
+    theme = make_theme(tmp_path / "logo", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}{% block site_header %}<header>'
+        '<img src="{{ "logo.svg"|data_url }}" alt="Clinic"></header>{% endblock %}')})
+    (theme / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg' width='10' "
+                                    "height='10'><rect width='10' height='10'/></svg>",
+                                    encoding="utf-8")
+    html = render_html(seed, theme)
+    assert '<img src="data:image/svg+xml;base64,' in html
+    context = RenderContext(config=build_config({}, ROOT), locale="en", theme=str(theme))
+    assert PdfRenderer().render(seed, context).files[0].data.startswith(b"%PDF")
+    (theme / "leaflet.html").write_text('{{ "../secret.txt"|data_url }}', encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("TOP-SECRET", encoding="utf-8")
+    with pytest.raises(ConfigError, match="leaflet.html:1: theme logo: refused: data_url: no "
+                                          "file '../secret.txt'"):
+        render_html(seed, theme)
+
+
+def test_trans_blocks_escape_translation_and_variables(seed: Leaflet, tmp_path: Path) -> None:
+    class Blocks(HostileStrings):
+        def gettext(self, message: str) -> str:
+            return {"About %(name)s": '<b onclick="x">%(name)s</b> "'}.get(message, message)
+
+        def ngettext(self, singular: str, plural: str, n: int) -> str:
+            return '%(num)s <i onclick="y">partes</i>' if n != 1 else singular
+
+    theme = make_theme(tmp_path / "trans", {"leaflet.html": (
+        '{% extends "default/leaflet.html" %}{% block head %}'
+        '<meta name="about" content="{% trans name=site_name %}About {{ name }}{% endtrans %}">'
+        "{% endblock %}{% block site_footer %}<footer><p>{% trans name=site_name %}About "
+        "{{ name }}{% endtrans %}</p><p>{% trans count=3 %}One part{% pluralize %}{{ count }} "
+        "parts{% endtrans %}</p></footer>{% endblock %}")})
+    config = build_config({"site": {"name": "<script>Clinic</script>"}}, ROOT)
+    context = RenderContext(config=config, locale="es", strings=Blocks(), today=TODAY,
+                            theme=str(theme))
+    html = HtmlRenderer().render(seed, context).files[0].data.decode("utf-8")
+    assert_text_only(html, ['<b onclick="x"><script>Clinic</script></b> "',
+                            '3 <i onclick="y">partes</i>'])
+    assert [m["content"] for m in Tree(html).tags("meta") if m.get("name") == "about"] == [
+        '<b onclick="x"><script>Clinic</script></b> "']

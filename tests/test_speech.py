@@ -24,7 +24,7 @@ from publish.speech.script import MAX_WORDS, Pause, ScriptBuilder, display, spli
 from publish.speech.timeline import Cue
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ROOT / "locales"
+LOCALES = ROOT / "publish" / "data" / "locales"  # the built-in locale data
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from publish.catalogs.units import (
 from publish.config import SiteConfig
 from publish.errors import CatalogError
 from publish.model import Leaflet, Span
+from publish.resources import builtin_themes_dir
 
 TEMPLATE_HEADER = {
     "Project-Id-Version": "",
@@ -141,7 +142,7 @@ def code_root() -> Path:
 def theme_roots(config: SiteConfig) -> list[Path]:
     """Theme folders: the bundled ones and the site's own `themes/` (when different)."""
     roots = []
-    for root in (code_root() / "themes", config.root / "themes"):
+    for root in (builtin_themes_dir(), config.root / "themes"):
         if root.is_dir() and root.resolve() not in [r.resolve() for r in roots]:
             roots.append(root)
     return roots

@@ -14,6 +14,8 @@ from typing import Any
 from markupsafe import Markup
 
 from publish import __version__
+from publish.errors import ConfigError
+from publish.fetching import page_problems
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.templates import TemplateSet
@@ -44,7 +46,12 @@ class ThemeCache:
 
 def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSet, *,
                  medium: str, css: str | None = None, date_style: str = "long") -> str:
-    """The leaflet page. `medium` is `screen` or `print`; `css` is inlined when given."""
+    """The leaflet page. `medium` is `screen` or `print`; `css` is inlined when given.
+
+    The PDF prints this page too, so both formats get the same check of what the theme's
+    template wrote: no script, no event attribute, nothing fetched (`publish.fetching`).
+    """
+    style = _safe_style(css) if css is not None else None
     values: dict[str, Any] = {
         "leaflet": leaflet,
         "title": leaflet.title,
@@ -57,10 +64,17 @@ def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSe
         "ai_note": leaflet.ai_note.text,
         "printed": format_day(context.today, context.locale, date_style),
         "medium": medium,
-        "css": Markup(_safe_style(css)) if css is not None else None,
+        "css": Markup(style) if style is not None else None,
         "generator": f"publish {__version__}",
     }
-    return templates.render(values, context.strings)
+    html = templates.render(values, context.strings)
+    problems = page_problems(html, style)
+    if problems:
+        theme = templates.theme
+        raise ConfigError(f"theme {theme.name}: the page its templates write {problems[0]} "
+                          "(a leaflet runs no script and fetches nothing)",
+                          theme.folder / theme.template)
+    return html
 
 
 def _safe_style(css: str) -> str:

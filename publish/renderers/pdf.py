@@ -24,11 +24,12 @@ from weasyprint.text.fonts import FontConfiguration
 
 from publish.config import Setting
 from publish.errors import ConfigError, RenderError
+from publish.fetching import ThemeFetcher
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.renderers.html import ThemeCache, leaflet_html
 from publish.templates import TemplateSet
-from publish.theme import Theme, ThemeFetcher, css_string, format_day, shorten
+from publish.theme import Theme, css_string, format_day, shorten
 
 PAGE_SIZES = ("A4", "Letter")
 DATE_STYLES = ("short", "medium", "long", "full")

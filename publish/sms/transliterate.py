@@ -26,6 +26,8 @@ from typing import Any
 
 from publish.errors import ConfigError
 from publish.model import Span
+from publish.resources import locale_candidates as locale_candidates
+from publish.resources import locale_data_file
 from publish.sms.gsm import GSM7_BASIC, GSM7_EXTENSION
 
 LOCALE_FILE = "sms.toml"
@@ -83,20 +85,8 @@ class SmsLocale:
     """Words of an FAQ answer sentence that says what not to take the medicine with."""
 
 
-def locale_candidates(locale: str) -> list[str]:
-    """`es-MX` → `es-MX`, `es_MX`, `es`: the folders tried, most specific first."""
-    found = [locale, locale.replace("-", "_")]
-    language = re.split(r"[-_]", locale)[0]
-    found.append(language)
-    return list(dict.fromkeys(found))
-
-
 def find_locale_file(locales_dir: Path, locale: str) -> Path | None:
-    for name in locale_candidates(locale):
-        candidate = locales_dir / name / LOCALE_FILE
-        if candidate.is_file():
-            return candidate
-    return None
+    return locale_data_file(locales_dir, locale, LOCALE_FILE)
 
 
 def load_locale(locales_dir: Path, locale: str) -> SmsLocale:

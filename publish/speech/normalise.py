@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import ConfigError
+from publish.resources import locale_data_file, locale_data_files
 
 SPEECH_FILE = "speech.toml"
 LEXICON_FILE = "lexicon.toml"
@@ -41,10 +42,6 @@ class Abbreviation:
     numeral: str | None = None
 
 
-BUILTIN_LOCALES = Path(__file__).resolve().parents[2] / "locales"
-"""The project's own locale data, used where a site's locales folder has none (like themes)."""
-
-
 @dataclass(frozen=True)
 class SpeechData:
     """The files one locale's rules come from: one speech.toml, then lexicons (later wins)."""
@@ -57,38 +54,15 @@ class SpeechData:
         return (self.speech, *self.lexicons)
 
 
-def locale_dirs(locales_dir: Path, locale: str) -> list[Path]:
-    """Folders that may hold a locale's speech data, most specific first (`pt-BR`, `pt`)."""
-    names = [locale, locale.replace("-", "_"), locale.replace("_", "-")]
-    language = re.split(r"[-_]", locale)[0]
-    names.append(language)
-    seen: list[Path] = []
-    for name in names:
-        path = locales_dir / name
-        if path not in seen:
-            seen.append(path)
-    return seen
-
-
 def find_speech_data(locales_dir: Path, locale: str) -> SpeechData | None:
     """A locale's speech data: the site's `speech.toml` if it has one, else the built-in one;
     the built-in lexicon extended by the site's (a site adds words without copying the list).
     """
-    bases = [locales_dir]
-    if BUILTIN_LOCALES.is_dir() and BUILTIN_LOCALES.resolve() != locales_dir.resolve():
-        bases.append(BUILTIN_LOCALES)
-    speech = next((folder / SPEECH_FILE for base in bases
-                   for folder in locale_dirs(base, locale)
-                   if (folder / SPEECH_FILE).is_file()), None)
+    speech = locale_data_file(locales_dir, locale, SPEECH_FILE)
     if speech is None:
         return None
-    lexicons = []
-    for base in reversed(bases):
-        found = next((folder / LEXICON_FILE for folder in locale_dirs(base, locale)
-                      if (folder / LEXICON_FILE).is_file()), None)
-        if found is not None:
-            lexicons.append(found)
-    return SpeechData(speech, tuple(lexicons))
+    lexicons = tuple(reversed(locale_data_files(locales_dir, locale, LEXICON_FILE)))
+    return SpeechData(speech, lexicons)
 
 
 class SpeechRules:
