@@ -16,11 +16,17 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import math
 import re
+import signal
+import threading
+import time
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from itertools import accumulate, groupby
 from pathlib import Path
@@ -32,7 +38,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from publish.config import SiteConfig
-from publish.errors import PageError
+from publish.errors import ConfigError, PageError
 from publish.model import (
     Block,
     Callout,
@@ -53,6 +59,80 @@ from publish.model import (
     Text,
     Warning,
 )
+
+# --- 0. the time bound ---------------------------------------------------------------------
+
+
+class ReadTimeout(BaseException):
+    """Reading a page ran out of time. A BaseException, so that no `except Exception` in the
+    reader or in markdown-it can swallow it; `read_page` turns it into a `PageError`."""
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("publish_read_deadline", default=None)
+
+
+def check_deadline() -> None:
+    """Raise `ReadTimeout` when the page being read is past its deadline (called in the
+    reader's loops: works in any thread, between two steps)."""
+    end = _DEADLINE.get()
+    if end is not None and time.monotonic() > end:
+        raise ReadTimeout()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Bound the reading of one page to `seconds`.
+
+    Two mechanisms: a cooperative deadline (`check_deadline` in the reader's loops), which
+    holds in any thread (Dask runs tasks in threads), and in the main thread an interval
+    timer, which also interrupts one long step that never reaches a check (markdown-it on a
+    dense page, a regex: `re` checks for signals while matching). An alarm already set that
+    rings first (the build's job timeout) is left alone; one that rings later is set again,
+    with the time left, when the page is read.
+    """
+    token: Token[float | None] | None = _DEADLINE.set(time.monotonic() + seconds)
+    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL) if alarm else (0.0, 0.0)
+    alarm = alarm and not 0 < outer_delay <= seconds
+    previous = signal.signal(signal.SIGALRM, _ring) if alarm else None
+    started = time.monotonic()
+    try:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        while True:
+            # The alarm may ring during the clean-up itself (`signal.signal` runs pending
+            # handlers): clean up again rather than leave this handler in place.
+            try:
+                if alarm:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM,
+                                  signal.SIG_DFL if previous is None else previous)
+                    alarm = False
+                    if outer_delay > 0:
+                        left = outer_delay - (time.monotonic() - started)
+                        signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), outer_interval)
+                if token is not None:
+                    _DEADLINE.reset(token)
+                    token = None
+                break
+            except ReadTimeout:
+                continue
+
+
+def _ring(signum: int, frame: Any) -> None:
+    raise ReadTimeout()
+
+
+def read_timeout(config: SiteConfig) -> float:
+    """`[site] read_timeout`, which must be a positive number of seconds."""
+    seconds = config.site["read_timeout"]
+    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+        raise ConfigError(f"[site] read_timeout: expected a positive number of seconds, got "
+                          f"{seconds!r}", config.path)
+    return float(seconds)
+
 
 # --- 1. source ------------------------------------------------------------------------------
 
@@ -337,7 +417,22 @@ def _markdown() -> MarkdownIt:
     # above what `_check_nesting` allows (a list level opens two tokens: list and item), so
     # that a page nested too deeply is refused instead of cut short.
     md.options["maxNesting"] = 2 * MAX_NESTING + 4
+    # The time bound of the page, checked where each block and each inline token starts, so
+    # that it holds inside markdown-it too when no alarm can interrupt it (not the main
+    # thread). Both rules match nothing.
+    md.block.ruler.before("table", "deadline", _block_deadline)
+    md.inline.ruler.before("text", "deadline", _inline_deadline)
     return md
+
+
+def _block_deadline(state: Any, start: int, end: int, silent: bool) -> bool:
+    check_deadline()
+    return False
+
+
+def _inline_deadline(state: Any, silent: bool) -> bool:
+    check_deadline()
+    return False
 
 
 _MD = _markdown()
@@ -373,6 +468,7 @@ def _line(node: SyntaxTreeNode, offset: int) -> int:
 
 def _collect(nodes: Iterable[SyntaxTreeNode], out: list[Any], offset: int) -> None:
     for node in nodes:
+        check_deadline()
         kind = node.type
         if kind == "heading":
             level = int(node.tag[1])
@@ -850,6 +946,7 @@ class LeafletBuilder:
         while index < len(blocks):
             block = blocks[index]
             index += 1
+            check_deadline()
             if isinstance(block, RawHeading):
                 head_spans = block.text.spans
                 kind, _ = classify_heading(block.text.plain)
@@ -1042,6 +1139,7 @@ class LeafletBuilder:
     def plain_blocks(self, raw: list[RawBlock], scope: str) -> list[Block]:
         out: list[Block] = []
         for block in raw:
+            check_deadline()
             if isinstance(block, RawHeading):
                 out.append(LabelledParagraph(
                     self.text(_strip_colon(block.text.spans), block.text.line, scope, "label"),
@@ -1068,6 +1166,7 @@ class LeafletBuilder:
         return ItemList(tuple(self.item(item, scope) for item in raw.items), raw.ordered)
 
     def item(self, raw: RawItem, scope: str) -> ListItem:
+        check_deadline()
         return ListItem(self.text(raw.text.spans, raw.text.line, scope, "item"),
                         tuple(self.plain_blocks(raw.children, scope)))
 
@@ -1078,6 +1177,7 @@ class LeafletBuilder:
         while index < len(raw):
             block = raw[index]
             index += 1
+            check_deadline()
             following = raw[index] if index < len(raw) else None
             if isinstance(block, (RawParagraph, RawHeading)) and isinstance(following, RawList) \
                     and self.introduces_list(block):
@@ -1207,6 +1307,7 @@ class LeafletBuilder:
                     answer.extend(self.plain_blocks([child], scope))
 
         for block in raw:
+            check_deadline()
             units: list[tuple[RawText, list[RawBlock]]]
             if isinstance(block, RawList):
                 units = [(item.text, item.children) for item in block.items]
@@ -1450,10 +1551,14 @@ def read_page(path: Path, config: SiteConfig, key: str | None = None,
 
     `data`, when given, is the page's content: errors still name `path`.
     """
-    source = load_source(path, config.site["max_page_bytes"], data)
-    builder = LeafletBuilder(source, config, key or path.name)
+    seconds = read_timeout(config)
     try:
-        return builder.build()
+        with time_limit(seconds):
+            source = load_source(path, config.site["max_page_bytes"], data)
+            return LeafletBuilder(source, config, key or path.name).build()
+    except ReadTimeout:
+        raise PageError(f"reading the page took longer than {seconds:g} s ([site] "
+                        "read_timeout)", path) from None
     except PageError as error:
         if error.path is None:
             error.path = str(path)

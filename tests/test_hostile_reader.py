@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from types import ModuleType
 import pytest
 
 from publish.config import SiteConfig, build_config
+from publish.errors import ConfigError, PageError
 from publish.model import Leaflet
 from publish.reader import read_page
 
@@ -240,3 +243,118 @@ def test_text_functions_are_linear(name: str) -> None:
         started = time.perf_counter()
         function(text)
         assert time.perf_counter() - started < 1.0, (name, text[:20])
+
+
+# --- a time bound on reading one page ([site] read_timeout) ---------------------------------
+
+# markdown-it takes seconds over 200,000 "[" (each may open a link): one long step that only
+# the alarm or the checks inside markdown-it can stop.
+SLOW = FRONT + "### Usage\n\n" + "[" * 200_000 + "\n"
+
+
+def timeout_config(tmp_path: Path, seconds: float) -> SiteConfig:
+    return build_config({"site": {"read_timeout": seconds}}, tmp_path)
+
+
+def test_slow_page_is_refused_after_read_timeout(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    with pytest.raises(PageError) as caught:
+        read_text(tmp_path, SLOW, timeout_config(tmp_path, 0.2))
+    assert time.perf_counter() - started < 2
+    assert str(caught.value) == (f"{tmp_path / 'page.md'}: reading the page took longer than "
+                                 "0.2 s ([site] read_timeout)")
+
+
+def test_read_timeout_holds_outside_the_main_thread(tmp_path: Path) -> None:
+    """No alarm in a thread (Dask runs tasks in threads): the reader's own checks stop it."""
+    outcome: dict[str, object] = {}
+
+    def read() -> None:
+        started = time.perf_counter()
+        try:
+            read_text(tmp_path, SLOW, timeout_config(tmp_path, 0.2))
+        except PageError as error:
+            outcome["error"] = str(error)
+        outcome["seconds"] = time.perf_counter() - started
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join(60)
+    assert "took longer than 0.2 s ([site] read_timeout)" in str(outcome.get("error"))
+    assert float(outcome["seconds"]) < 2  # type: ignore[arg-type]
+
+
+class OuterAlarm(BaseException):
+    pass
+
+
+def _outer_alarm(signum: int, frame: object) -> None:
+    raise OuterAlarm()
+
+
+@pytest.fixture
+def outer_alarm() -> Iterator[None]:
+    previous = signal.signal(signal.SIGALRM, _outer_alarm)
+    yield
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_later_outer_alarm_is_set_again_after_reading(tmp_path: Path, outer_alarm) -> None:  # type: ignore[no-untyped-def]
+    """The build's job timeout (an interval timer too) survives the reading of the page."""
+    signal.setitimer(signal.ITIMER_REAL, 100)
+    read_text(tmp_path, FRONT + SECTION)
+    left, _ = signal.getitimer(signal.ITIMER_REAL)
+    assert 90 < left <= 100
+    assert signal.getsignal(signal.SIGALRM) is _outer_alarm
+
+
+def test_an_earlier_outer_alarm_still_rings(tmp_path: Path, outer_alarm) -> None:  # type: ignore[no-untyped-def]
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    started = time.perf_counter()
+    with pytest.raises(OuterAlarm):
+        read_text(tmp_path, SLOW)
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0.0, -1.0])
+def test_read_timeout_must_be_a_positive_number(tmp_path: Path, value: float) -> None:
+    with pytest.raises(ConfigError, match=r"\[site\] read_timeout: expected a positive number "
+                                          r"of seconds, got"):
+        read_text(tmp_path, FRONT + SECTION, timeout_config(tmp_path, value))
+
+
+def run_publish(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "publish", *args], cwd=site,
+                            capture_output=True, text=True, timeout=600)
+    for stream in (result.stdout, result.stderr):
+        assert "Traceback" not in stream, stream[-2000:]
+    return result
+
+
+def test_check_and_build_report_the_read_timeout(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "slow.md").write_text(SLOW, encoding="utf-8")
+    (content / "fine.md").write_text(FRONT + SECTION, encoding="utf-8")
+    (tmp_path / "publish.toml").write_text("[site]\nread_timeout = 0.2\n", encoding="utf-8")
+    message = "reading the page took longer than 0.2 s ([site] read_timeout)"
+    checked = run_publish(tmp_path, "check")
+    assert checked.returncode == 1
+    assert f"error: {content / 'slow.md'}: {message}" in checked.stdout.splitlines()
+    built = run_publish(tmp_path, "build", "-f", "sms", "-q")
+    assert built.returncode == 1
+    jobs = json.loads((tmp_path / "dist" / "build-report.json").read_text("utf-8"))["jobs"]
+    status = {job["page"]: (job["status"], job["error"]) for job in jobs}
+    assert status["slow.md"] == ("failed", f"{content / 'slow.md'}: {message}")
+    assert status["fine.md"][0] == "written"
+
+
+def test_invalid_read_timeout_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "fine.md").write_text(FRONT + SECTION, encoding="utf-8")
+    (tmp_path / "publish.toml").write_text("[site]\nread_timeout = nan\n", encoding="utf-8")
+    checked = run_publish(tmp_path, "check")
+    assert checked.returncode != 0
+    assert "[site] read_timeout: expected a positive number of seconds, got nan" in (
+        checked.stdout + checked.stderr)
