@@ -451,14 +451,18 @@ def _check_nesting(tokens: Sequence[Any], first_line: int) -> None:
             depth -= 1
 
 
-def parse_blocks(body: str, first_line: int = 1) -> list[RawBlock]:
+def parse_blocks(body: str, first_line: int = 1,
+                 invisible: dict[str, int] | None = None) -> list[RawBlock]:
+    """The raw blocks of a page body. Text is cleaned of invisible characters after
+    markdown-it has decoded character references (`&#x202E;` is U+202E only then); each
+    character removed is recorded in `invisible` with the line it was first found on."""
     body = _ITEM_GT.sub(r"\1\\>", body)
     body = _LINE_GT_NUMBER.sub(r"\1\\>", body)
     tokens = _MD.parse(body)
     _check_nesting(tokens, first_line)
     tree = SyntaxTreeNode(tokens)
     out: list[RawBlock] = []
-    _collect(tree.children, out, first_line)
+    _collect(tree.children, out, first_line, {} if invisible is None else invisible)
     return out
 
 
@@ -466,32 +470,35 @@ def _line(node: SyntaxTreeNode, offset: int) -> int:
     return (node.map[0] if node.map else 0) + offset
 
 
-def _collect(nodes: Iterable[SyntaxTreeNode], out: list[Any], offset: int) -> None:
+def _collect(nodes: Iterable[SyntaxTreeNode], out: list[Any], offset: int,
+             invisible: dict[str, int]) -> None:
     for node in nodes:
         check_deadline()
         kind = node.type
         if kind == "heading":
             level = int(node.tag[1])
-            out.append(RawHeading(level, _inline_of(node, offset)))
+            out.append(RawHeading(level, _inline_of(node, offset, invisible)))
         elif kind == "paragraph":
-            text = _inline_of(node, offset)
+            text = _inline_of(node, offset, invisible)
             if text.plain.strip():
                 out.append(RawParagraph(text))
         elif kind in ("bullet_list", "ordered_list"):
-            items = [_item(child, offset) for child in node.children]
+            items = [_item(child, offset, invisible) for child in node.children]
             out.append(RawList(items, kind == "ordered_list", _line(node, offset)))
         elif kind == "blockquote":
-            _collect(node.children, out, offset)
+            _collect(node.children, out, offset, invisible)
         elif kind in ("fence", "code_block", "html_block"):
             content = node.content.strip("\n")
             if content.strip():
-                out.append(RawParagraph(RawText([Span(content)], _line(node, offset))))
+                line = _line(node, offset)
+                out.append(RawParagraph(RawText(_cleaned([Span(content)], line, invisible),
+                                                line)))
         # hr: a visual separator, no text
 
 
-def _item(node: SyntaxTreeNode, offset: int) -> RawItem:
+def _item(node: SyntaxTreeNode, offset: int, invisible: dict[str, int]) -> RawItem:
     children: list[Any] = []
-    _collect(node.children, children, offset)
+    _collect(node.children, children, offset, invisible)
     if children and isinstance(children[0], RawParagraph):
         first = children.pop(0)
         text = first.text
@@ -501,13 +508,24 @@ def _item(node: SyntaxTreeNode, offset: int) -> RawItem:
     return RawItem(text, children)
 
 
-def _inline_of(node: SyntaxTreeNode, offset: int) -> RawText:
+def _inline_of(node: SyntaxTreeNode, offset: int, invisible: dict[str, int]) -> RawText:
     spans: list[Span] = []
     line = _line(node, offset)
     for child in node.children:
         if child.type == "inline":
             _inline(child.children, frozenset(), spans, Counter())
-    return RawText(_merge(spans), line)
+    return RawText(_merge(_cleaned(spans, line, invisible)), line)
+
+
+def _cleaned(spans: list[Span], line: int, invisible: dict[str, int]) -> list[Span]:
+    """The spans without invisible characters (see `remove_invisible`)."""
+    out = []
+    for span in spans:
+        text, removed = remove_invisible(span.text)
+        for char in removed:
+            invisible.setdefault(char, line)
+        out.append(Span(text, span.marks) if removed else span)
+    return out
 
 
 def _merge(spans: Iterable[Span]) -> list[Span]:
@@ -874,7 +892,10 @@ class LeafletBuilder:
     # the page
     def build(self) -> Leaflet:
         meta = self.source.metadata
-        blocks = parse_blocks(self.source.body, self.source.body_line)
+        invisible: dict[str, int] = {}
+        blocks = parse_blocks(self.source.body, self.source.body_line, invisible)
+        if invisible:  # written as character references (`&#x202E;`)
+            self.warn("invisible", _invisible_message(invisible), min(invisible.values()))
         title = meta.get("title")
         if title is not None and not isinstance(title, (str, int, float)):
             raise PageError("title must be text", self.source.path, 2)

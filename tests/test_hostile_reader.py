@@ -358,3 +358,54 @@ def test_invalid_read_timeout_is_a_one_line_error(tmp_path: Path) -> None:
     assert checked.returncode != 0
     assert "[site] read_timeout: expected a positive number of seconds, got nan" in (
         checked.stdout + checked.stderr)
+
+
+# --- finding 4: invisible characters written as character references --------------------------
+
+HIDDEN = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u200b", "\u2060", "\ufeff"}
+REFERENCES = ("---\ntitle: \"Testamol \\u202e51\"\nkey\\u202e: \"v\\u202d\"\n---\n\n"
+              "# Testamol\n\n### Usage\n\nTake &#x202E;51 mg&#x202C; daily.\n\n"
+              "### Dosage &#8238;X\n\n**Adults&#x202D;:** 2&#x200B;0 mg\n\n"
+              "* Children: &#xFEFF;5 mg\n\n![alt &#x202E;text](x.png)\n\n"
+              "### FAQs\n\n* **Q: Is it &#x2060;safe?** A: Yes.\n")
+
+
+def all_strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from all_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from all_strings(item)
+
+
+def test_references_are_cleaned_after_decoding(tmp_path: Path) -> None:
+    leaflet = read_text(tmp_path, REFERENCES)
+    strings = list(all_strings(leaflet.to_dict()))
+    assert not [s for s in strings if HIDDEN & set(s)]
+    assert "Take 51 mg daily." in strings
+    assert "20 mg" in strings and "Is it safe?" in strings and "alt text" in " ".join(strings)
+    warnings = [w for w in leaflet.warnings if w.code == "invisible"]
+    decoded = [w for w in warnings if "U+202E RIGHT-TO-LEFT OVERRIDE" in w.message
+               and w.line == 10]
+    assert decoded, warnings
+
+
+def test_a_reference_cannot_reverse_a_dose_in_any_output(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "page.md").write_text(REFERENCES, encoding="utf-8")
+    run_publish(tmp_path, "build", "-f", "html,pdf,json", "-q")
+    out = tmp_path / "dist" / "en"
+    html = (out / "page.html").read_text("utf-8")
+    assert not HIDDEN & set(html)
+    assert not re.search(r"&#(x0*202[a-e]|0*823[4-8]|x0*200b|0*8203);", html, re.IGNORECASE)
+    data = json.loads((out / "page.json").read_text("utf-8"))
+    assert not [s for s in all_strings(data) if HIDDEN & set(s)]
+    pdf = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out / "page.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "Take 51 mg daily." in " ".join(pdf.split())
+    assert not HIDDEN & set(pdf)
