@@ -94,6 +94,7 @@ SITE_SETTINGS: dict[str, Setting] = {
                               "Largest page read (bytes); bigger files are refused with an "
                               "error before parsing (dense Markdown costs ~650 bytes of "
                               "memory per byte)."),
+    "read_timeout": Setting(20.0, float, "Seconds reading one page may take (then refused)."),
     "publish_unstructured": Setting(False, bool,
                                     "Publish pages with no recognisable sections."),
 }

@@ -16,10 +16,19 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import math
 import re
+import signal
+import threading
+import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
+from itertools import accumulate, groupby
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +38,7 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from publish.config import SiteConfig
-from publish.errors import PageError
+from publish.errors import ConfigError, PageError
 from publish.model import (
     Block,
     Callout,
@@ -49,8 +58,81 @@ from publish.model import (
     Status,
     Text,
     Warning,
-    merge_spans,
 )
+
+# --- 0. the time bound ---------------------------------------------------------------------
+
+
+class ReadTimeout(BaseException):
+    """Reading a page ran out of time. A BaseException, so that no `except Exception` in the
+    reader or in markdown-it can swallow it; `read_page` turns it into a `PageError`."""
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("publish_read_deadline", default=None)
+
+
+def check_deadline() -> None:
+    """Raise `ReadTimeout` when the page being read is past its deadline (called in the
+    reader's loops: works in any thread, between two steps)."""
+    end = _DEADLINE.get()
+    if end is not None and time.monotonic() > end:
+        raise ReadTimeout()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Bound the reading of one page to `seconds`.
+
+    Two mechanisms: a cooperative deadline (`check_deadline` in the reader's loops), which
+    holds in any thread (Dask runs tasks in threads), and in the main thread an interval
+    timer, which also interrupts one long step that never reaches a check (markdown-it on a
+    dense page, a regex: `re` checks for signals while matching). An alarm already set that
+    rings first (the build's job timeout) is left alone; one that rings later is set again,
+    with the time left, when the page is read.
+    """
+    token: Token[float | None] | None = _DEADLINE.set(time.monotonic() + seconds)
+    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL) if alarm else (0.0, 0.0)
+    alarm = alarm and not 0 < outer_delay <= seconds
+    previous = signal.signal(signal.SIGALRM, _ring) if alarm else None
+    started = time.monotonic()
+    try:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        while True:
+            # The alarm may ring during the clean-up itself (`signal.signal` runs pending
+            # handlers): clean up again rather than leave this handler in place.
+            try:
+                if alarm:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM,
+                                  signal.SIG_DFL if previous is None else previous)
+                    alarm = False
+                    if outer_delay > 0:
+                        left = outer_delay - (time.monotonic() - started)
+                        signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), outer_interval)
+                if token is not None:
+                    _DEADLINE.reset(token)
+                    token = None
+                break
+            except ReadTimeout:
+                continue
+
+
+def _ring(signum: int, frame: Any) -> None:
+    raise ReadTimeout()
+
+
+def read_timeout(config: SiteConfig) -> float:
+    """`[site] read_timeout`, which must be a positive number of seconds."""
+    seconds = config.site["read_timeout"]
+    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+        raise ConfigError(f"[site] read_timeout: expected a positive number of seconds, got "
+                          f"{seconds!r}", config.path)
+    return float(seconds)
+
 
 # --- 1. source ------------------------------------------------------------------------------
 
@@ -308,10 +390,11 @@ class RawList:
 RawBlock = RawHeading | RawParagraph | RawList
 
 # A list item whose text starts with ">" is a dose threshold (`* >34 kg: 5 mg`), not a block
-# quote: CommonMark would swallow the ">", so escape it before parsing.
-_ITEM_GT = re.compile(r"^(\s*(?:[*+-]|\d{1,9}[.)])[ \t]+)>", re.MULTILINE)
+# quote: CommonMark would swallow the ">", so escape it before parsing. The indentation is
+# spaces and tabs only: `\s*` would cross blank lines, and 200,000 of them took 491 s.
+_ITEM_GT = re.compile(r"^([ \t]*+(?:[*+-]|\d{1,9}[.)])[ \t]++)>", re.MULTILINE)
 # The same at the start of a line when a number follows (">10 kg: …" outside a list).
-_LINE_GT_NUMBER = re.compile(r"^([ \t]{0,3})>(?=\s*[=\d.,])", re.MULTILINE)
+_LINE_GT_NUMBER = re.compile(r"^([ \t]{0,3})>(?=\s*+[=\d.,])", re.MULTILINE)
 _HTML_MARKS = {"sub": "sub", "sup": "sup", "i": "italic", "em": "italic", "b": "bold",
                "strong": "bold"}
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -334,7 +417,22 @@ def _markdown() -> MarkdownIt:
     # above what `_check_nesting` allows (a list level opens two tokens: list and item), so
     # that a page nested too deeply is refused instead of cut short.
     md.options["maxNesting"] = 2 * MAX_NESTING + 4
+    # The time bound of the page, checked where each block and each inline token starts, so
+    # that it holds inside markdown-it too when no alarm can interrupt it (not the main
+    # thread). Both rules match nothing.
+    md.block.ruler.before("table", "deadline", _block_deadline)
+    md.inline.ruler.before("text", "deadline", _inline_deadline)
     return md
+
+
+def _block_deadline(state: Any, start: int, end: int, silent: bool) -> bool:
+    check_deadline()
+    return False
+
+
+def _inline_deadline(state: Any, silent: bool) -> bool:
+    check_deadline()
+    return False
 
 
 _MD = _markdown()
@@ -353,14 +451,18 @@ def _check_nesting(tokens: Sequence[Any], first_line: int) -> None:
             depth -= 1
 
 
-def parse_blocks(body: str, first_line: int = 1) -> list[RawBlock]:
+def parse_blocks(body: str, first_line: int = 1,
+                 invisible: dict[str, int] | None = None) -> list[RawBlock]:
+    """The raw blocks of a page body. Text is cleaned of invisible characters after
+    markdown-it has decoded character references (`&#x202E;` is U+202E only then); each
+    character removed is recorded in `invisible` with the line it was first found on."""
     body = _ITEM_GT.sub(r"\1\\>", body)
     body = _LINE_GT_NUMBER.sub(r"\1\\>", body)
     tokens = _MD.parse(body)
     _check_nesting(tokens, first_line)
     tree = SyntaxTreeNode(tokens)
     out: list[RawBlock] = []
-    _collect(tree.children, out, first_line)
+    _collect(tree.children, out, first_line, {} if invisible is None else invisible)
     return out
 
 
@@ -368,31 +470,35 @@ def _line(node: SyntaxTreeNode, offset: int) -> int:
     return (node.map[0] if node.map else 0) + offset
 
 
-def _collect(nodes: Iterable[SyntaxTreeNode], out: list[Any], offset: int) -> None:
+def _collect(nodes: Iterable[SyntaxTreeNode], out: list[Any], offset: int,
+             invisible: dict[str, int]) -> None:
     for node in nodes:
+        check_deadline()
         kind = node.type
         if kind == "heading":
             level = int(node.tag[1])
-            out.append(RawHeading(level, _inline_of(node, offset)))
+            out.append(RawHeading(level, _inline_of(node, offset, invisible)))
         elif kind == "paragraph":
-            text = _inline_of(node, offset)
+            text = _inline_of(node, offset, invisible)
             if text.plain.strip():
                 out.append(RawParagraph(text))
         elif kind in ("bullet_list", "ordered_list"):
-            items = [_item(child, offset) for child in node.children]
+            items = [_item(child, offset, invisible) for child in node.children]
             out.append(RawList(items, kind == "ordered_list", _line(node, offset)))
         elif kind == "blockquote":
-            _collect(node.children, out, offset)
+            _collect(node.children, out, offset, invisible)
         elif kind in ("fence", "code_block", "html_block"):
             content = node.content.strip("\n")
             if content.strip():
-                out.append(RawParagraph(RawText([Span(content)], _line(node, offset))))
+                line = _line(node, offset)
+                out.append(RawParagraph(RawText(_cleaned([Span(content)], line, invisible),
+                                                line)))
         # hr: a visual separator, no text
 
 
-def _item(node: SyntaxTreeNode, offset: int) -> RawItem:
+def _item(node: SyntaxTreeNode, offset: int, invisible: dict[str, int]) -> RawItem:
     children: list[Any] = []
-    _collect(node.children, children, offset)
+    _collect(node.children, children, offset, invisible)
     if children and isinstance(children[0], RawParagraph):
         first = children.pop(0)
         text = first.text
@@ -402,20 +508,42 @@ def _item(node: SyntaxTreeNode, offset: int) -> RawItem:
     return RawItem(text, children)
 
 
-def _inline_of(node: SyntaxTreeNode, offset: int) -> RawText:
+def _inline_of(node: SyntaxTreeNode, offset: int, invisible: dict[str, int]) -> RawText:
     spans: list[Span] = []
     line = _line(node, offset)
     for child in node.children:
         if child.type == "inline":
-            _inline(child.children, frozenset(), spans, [])
-    return RawText(merge_spans(spans), line)
+            _inline(child.children, frozenset(), spans, Counter())
+    return RawText(_merge(_cleaned(spans, line, invisible)), line)
+
+
+def _cleaned(spans: list[Span], line: int, invisible: dict[str, int]) -> list[Span]:
+    """The spans without invisible characters (see `remove_invisible`)."""
+    out = []
+    for span in spans:
+        text, removed = remove_invisible(span.text)
+        for char in removed:
+            invisible.setdefault(char, line)
+        out.append(Span(text, span.marks) if removed else span)
+    return out
+
+
+def _merge(spans: Iterable[Span]) -> list[Span]:
+    """`merge_spans` in linear time: each run of spans with the same marks is joined once
+    (adding the texts one by one copies the run again for every span: 200,000 line breaks
+    in a paragraph took seconds)."""
+    return [Span("".join(span.text for span in run), marks)
+            for marks, run in groupby((span for span in spans if span.text),
+                                      key=lambda span: span.marks)]
 
 
 def _inline(nodes: Iterable[SyntaxTreeNode], marks: frozenset[str], out: list[Span],
-            html_stack: list[str]) -> None:
+            html_stack: Counter[str]) -> None:
+    """`html_stack` counts the HTML marks open (`<sub>`): a count, not a list, so that
+    100,000 unclosed tags do not make every later span copy them all."""
     for node in nodes:
         kind = node.type
-        current = marks | frozenset(html_stack)
+        current = marks | frozenset(mark for mark, count in html_stack.items() if count)
         if kind == "text":
             out.append(Span(_SPACES.sub(" ", node.content), current))
         elif kind == "code_inline":
@@ -439,10 +567,10 @@ def _inline(nodes: Iterable[SyntaxTreeNode], marks: frozenset[str], out: list[Sp
             if match and tag in _HTML_MARKS:
                 mark = _HTML_MARKS[tag]
                 if match.group(1):
-                    if mark in html_stack:
-                        html_stack.remove(mark)
+                    if html_stack[mark]:
+                        html_stack[mark] -= 1
                 else:
-                    html_stack.append(mark)
+                    html_stack[mark] += 1
             elif match and tag == "br":
                 out.append(Span(" ", current))
             else:
@@ -453,23 +581,17 @@ def _inline(nodes: Iterable[SyntaxTreeNode], marks: frozenset[str], out: list[Sp
             out.append(Span(node.content, current))
 
 
-def parse_inline(markdown: str, line: int, text_id: str) -> Text:
-    """Inline Markdown (the catalog form of a `Text`) back into a `Text` with the given id."""
-    spans: list[Span] = []
-    root = SyntaxTreeNode(_MD.parseInline(markdown))
-    for child in root.children:
-        if child.type == "inline":
-            _inline(child.children, frozenset(), spans, [])
-    return Text(tuple(_strip_spans(merge_spans(spans))), line, text_id)
-
-
 # --- 3. meaning -------------------------------------------------------------------------------
+
+
+_EMPHASIS_MARKS = re.compile(r"[*_`]")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def _norm(text: str) -> str:
     text = text.lower().replace("’", "'").replace("&", "and")
-    text = re.sub(r"[*_`]", "", text)
-    return re.sub(r"\s+", " ", text).strip(" :.-–—\t")
+    text = _EMPHASIS_MARKS.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip(" :.-–—\t")
 
 
 _SECTION_PATTERNS: list[tuple[SectionKind, re.Pattern[str]]] = [
@@ -505,11 +627,17 @@ _DISCLAIMER_TEXT = re.compile(
     r"professional)|not (be )?(considered |construed as |intended as )?medical advice|"
     r"for (general|informational|educational) (knowledge|information|purposes)|"
     r"informational purposes only|general knowledge)", re.IGNORECASE)
-_QUESTION_PREFIX = re.compile(r"^\s*(q|question)\s*\d*\s*[:.)]\s*", re.IGNORECASE)
-_ANSWER_PREFIX = re.compile(r"^\s*[*_]?\s*(a|answer)\s*[:.)]\s*", re.IGNORECASE)
-_INLINE_ANSWER = re.compile(r"(?:^|\s)(?:A|Answer)\s*:\s*")
+# Possessive quantifiers (`*+`) wherever two runs of the same characters meet: `\s*\d*\s*`
+# tries every way to share a run of spaces between them ("Q" + 120,000 spaces: 64 s).
+_QUESTION_PREFIX = re.compile(r"^\s*+(q|question)\s*+\d*+\s*+[:.)]\s*", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(r"^\s*+(?:[*_]\s*+)?(a|answer)\s*+[:.)]\s*", re.IGNORECASE)
+_INLINE_ANSWER = re.compile(r"(?:^|\s)(?:A|Answer)\s*+:\s*")
+# A frequency in parentheses ("(>10%)", "(1/100)", "(1 in 10)") or a frequency word. The
+# parenthesis is tested with lookaheads that each scan it once: written as `[^()]*\d[^()]*%`,
+# a 100,000-digit label took minutes.
 _FREQUENCY = re.compile(
-    r"\(([^()]*\d[^()]*%[^()]*|[^()]*1\s*/\s*\d+[^()]*|[^()]*\d+\s*(?:in|out of)\s*\d+[^()]*)\)"
+    r"\((?=[^()\d]*+\d[^()%]*+%|[^()]*?1\s*+/\s*+\d|[^()]*?\d\s*+(?:in|out of)\s*+\d)"
+    r"([^()]*+)\)"
     r"|\b(very common|very rare|uncommon|less common|common|rare|frequent|infrequent)\b",
     re.IGNORECASE)
 _SERIOUS = re.compile(
@@ -540,14 +668,51 @@ def classify_heading(text: str) -> tuple[SectionKind, str]:
     return SectionKind.OTHER, value.strip() if sep else ""
 
 
+_INGREDIENT_SEPARATOR = re.compile(r"\+|,|&|/|\band\b|\bwith\b")
+MAX_INGREDIENTS = 32
+"""Ingredients looked for in a title (real titles name at most 11): every heading and label is
+compared with each, so a title of 20,000 names would make reading quadratic."""
+MAX_INGREDIENT_WORDS = 16
+"""Longest ingredient name looked for at the start of a heading (`Benzyl Nicotinate Usage`);
+real ones have at most 8 words."""
+
+
 def ingredient_names(title: str) -> list[str]:
-    parts = re.split(r"\s*(?:\+|,|&|/|\band\b|\bwith\b)\s*", title)
+    # The spaces around a separator are stripped from the parts rather than matched with
+    # `\s*`: the regex would try every space as the start of a match (100,000 spaces: 315 s).
+    parts = _INGREDIENT_SEPARATOR.split(title)
     names = []
-    for part in parts:
-        part = re.sub(r"\(.*?\)", "", part).strip(" -.'\"")
+    for index, part in enumerate(parts):
+        if index > 0:
+            part = part.lstrip()
+        if index < len(parts) - 1:
+            part = part.rstrip()
+        part = without_parentheses(part).strip(" -.'\"")
         if len(part) >= 3:
             names.append(_norm(part))
-    return names if len(names) > 1 else []
+    return names[:MAX_INGREDIENTS] if len(names) > 1 else []
+
+
+def without_parentheses(text: str) -> str:
+    r"""The text without its parenthesised parts: `re.sub(r"\(.*?\)", "", text)` in linear
+    time (that regex scans to the end of the line from every "(" it cannot close: 100,000 of
+    them took 49 s)."""
+    pieces: list[str] = []
+    start = search = 0
+    close = -1
+    while (opening := text.find("(", search)) != -1:
+        if close < opening:
+            close = text.find(")", opening)
+            if close == -1:
+                break
+        newline = text.find("\n", opening, close)
+        if newline != -1:  # "." does not cross lines: no match from this line's "("
+            search = newline + 1
+            continue
+        pieces.append(text[start:opening])
+        start = search = close + 1
+    pieces.append(text[start:])
+    return "".join(pieces)
 
 
 @dataclass
@@ -560,6 +725,9 @@ class _Label:
     @property
     def plain(self) -> str:
         return "".join(s.text for s in self.label).strip()
+
+
+_BARE_LABEL = re.compile(r"^\s*+([A-Za-z][\w ,()/&'-]{0,40}?)\s*+:\s*")
 
 
 def split_label(spans: Sequence[Span], *, bare: bool = False) -> _Label | None:
@@ -585,7 +753,7 @@ def split_label(spans: Sequence[Span], *, bare: bool = False) -> _Label | None:
             return _Label([Span(label_text.strip(), first.marks - {"bold"})], [])
         return None
     if bare:
-        match = re.match(r"^\s*([A-Za-z][\w ,()/&'-]{0,40}?)\s*:\s*", first.text)
+        match = _BARE_LABEL.match(first.text)
         if match and len(match.group(1).split()) <= 4:
             rest = [Span(first.text[match.end():], first.marks), *spans[1:]]
             return _Label([Span(match.group(1), first.marks)], _strip_spans(rest))
@@ -594,10 +762,12 @@ def split_label(spans: Sequence[Span], *, bare: bool = False) -> _Label | None:
 
 def _strip_spans(spans: list[Span]) -> list[Span]:
     spans = [s for s in spans if s.text]
-    while spans and not spans[0].text.strip():
-        spans.pop(0)
-    while spans and not spans[-1].text.strip():
-        spans.pop()
+    first, last = 0, len(spans)
+    while first < last and not spans[first].text.strip():
+        first += 1
+    while last > first and not spans[last - 1].text.strip():
+        last -= 1
+    spans = spans[first:last]
     if spans:
         spans[0] = Span(spans[0].text.lstrip(), spans[0].marks)
         spans[-1] = Span(spans[-1].text.rstrip(), spans[-1].marks)
@@ -622,6 +792,28 @@ def _cut_prefix(spans: list[Span], pattern: re.Pattern[str]) -> list[Span]:
         out.append(Span(span.text[remaining:], span.marks))
         remaining = 0
     return _strip_spans(out)
+
+
+class _SpanSlicer:
+    """Pieces of a run of spans by character offsets of its plain text, each found by
+    bisection (splitting the whole run for each of 20,000 comma items took minutes)."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = list(accumulate((len(span.text) for span in spans), initial=0))
+
+    def slice(self, start: int, end: int) -> list[Span]:
+        """The spans between two offsets, stripped of surrounding spaces."""
+        out: list[Span] = []
+        index = max(bisect_right(self.starts, start) - 1, 0)
+        while index < len(self.spans) and self.starts[index] < end:
+            text = self.spans[index].text
+            begin = max(start - self.starts[index], 0)
+            stop = min(end - self.starts[index], len(text))
+            if stop > begin:
+                out.append(Span(text[begin:stop], self.spans[index].marks))
+            index += 1
+        return _strip_spans(out)
 
 
 def _split_at(spans: list[Span], index: int, skip: int = 0) -> tuple[list[Span], list[Span]]:
@@ -700,7 +892,10 @@ class LeafletBuilder:
     # the page
     def build(self) -> Leaflet:
         meta = self.source.metadata
-        blocks = parse_blocks(self.source.body, self.source.body_line)
+        invisible: dict[str, int] = {}
+        blocks = parse_blocks(self.source.body, self.source.body_line, invisible)
+        if invisible:  # written as character references (`&#x202E;`)
+            self.warn("invisible", _invisible_message(invisible), min(invisible.values()))
         title = meta.get("title")
         if title is not None and not isinstance(title, (str, int, float)):
             raise PageError("title must be text", self.source.path, 2)
@@ -772,6 +967,7 @@ class LeafletBuilder:
         while index < len(blocks):
             block = blocks[index]
             index += 1
+            check_deadline()
             if isinstance(block, RawHeading):
                 head_spans = block.text.spans
                 kind, _ = classify_heading(block.text.plain)
@@ -834,7 +1030,7 @@ class LeafletBuilder:
     def ingredient_prefix(self, text: str) -> tuple[str, SectionKind] | None:
         """`Heparin` → (Heparin, OTHER); `Benzyl Nicotinate Usage` → (…, USAGE); else None."""
         words = text.strip().rstrip(":").split()
-        for cut in range(len(words) - 1, 0, -1):
+        for cut in range(min(len(words) - 1, MAX_INGREDIENT_WORDS), 0, -1):
             head, tail = " ".join(words[:cut]), " ".join(words[cut:])
             kind = classify_heading(tail)[0]
             if kind is not SectionKind.OTHER and self.is_ingredient(head):
@@ -844,8 +1040,8 @@ class LeafletBuilder:
         return None
 
     def is_ingredient(self, text: str) -> bool:
-        name = _norm(re.sub(r"\(.*?\)", "", _cut_prefix([Span(text)], _NUMBERED)[0].text
-                            if _cut_prefix([Span(text)], _NUMBERED) else text))
+        name = _norm(without_parentheses(_cut_prefix([Span(text)], _NUMBERED)[0].text
+                                         if _cut_prefix([Span(text)], _NUMBERED) else text))
         if not name or not self.ingredient_names:
             return False
         return any(name == n or (len(name) >= 4 and (name in n or n in name))
@@ -964,6 +1160,7 @@ class LeafletBuilder:
     def plain_blocks(self, raw: list[RawBlock], scope: str) -> list[Block]:
         out: list[Block] = []
         for block in raw:
+            check_deadline()
             if isinstance(block, RawHeading):
                 out.append(LabelledParagraph(
                     self.text(_strip_colon(block.text.spans), block.text.line, scope, "label"),
@@ -990,6 +1187,7 @@ class LeafletBuilder:
         return ItemList(tuple(self.item(item, scope) for item in raw.items), raw.ordered)
 
     def item(self, raw: RawItem, scope: str) -> ListItem:
+        check_deadline()
         return ListItem(self.text(raw.text.spans, raw.text.line, scope, "item"),
                         tuple(self.plain_blocks(raw.children, scope)))
 
@@ -1000,6 +1198,7 @@ class LeafletBuilder:
         while index < len(raw):
             block = raw[index]
             index += 1
+            check_deadline()
             following = raw[index] if index < len(raw) else None
             if isinstance(block, (RawParagraph, RawHeading)) and isinstance(following, RawList) \
                     and self.introduces_list(block):
@@ -1129,6 +1328,7 @@ class LeafletBuilder:
                     answer.extend(self.plain_blocks([child], scope))
 
         for block in raw:
+            check_deadline()
             units: list[tuple[RawText, list[RawBlock]]]
             if isinstance(block, RawList):
                 units = [(item.text, item.children) for item in block.items]
@@ -1208,22 +1408,29 @@ def _join_parts(parts: list[RawText]) -> list[Span]:
         if spans and part.spans:
             spans.append(Span(" "))
         spans.extend(part.spans)
-    return merge_spans(spans)
+    return _merge(spans)
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", _norm(text)).strip("-")
+    slug = _NOT_SLUG.sub("-", _norm(text)).strip("-")
     return slug[:40] or "x"
+
+
+_SEVERITY_WORDS = re.compile(r"\b(rare|rarely|less common|uncommon|side effects?|reactions?|"
+                             r"effects?)\b")
 
 
 def _severity_label(label: str) -> bool:
     normal = _norm(label)
     return bool(_SERIOUS.search(normal) or _COMMON.search(normal) or _FREQUENCY.search(normal)
-                or re.search(r"\b(rare|rarely|less common|uncommon|side effects?|reactions?|"
-                             r"effects?)\b", normal))
+                or _SEVERITY_WORDS.search(normal))
 
 
-_SENTENCE_END = re.compile(r"(?<![A-Z][a-z])(?<!\be\.g)(?<!\bi\.e)[.!]\s+(?=[A-Z(])")
+_SENTENCE_END = re.compile(r"(?<![A-Z][a-z])(?<!\be\.g)(?<!\bi\.e)[.!]\s++(?=[A-Z(])")
+_SENTENCE_GAP = re.compile(r"^[.!\s]+")
 _LEAD_IN = re.compile(r"^\s*((they|these|this|it|which|effects|symptoms|side effects)\s+)?"
                       r"((may|can|might)\s+)?"
                       r"(includes|included|including|include|are|such as)\b\s*:?\s*",
@@ -1250,9 +1457,9 @@ def _comma_items(spans: list[Span]) -> tuple[list[list[Span]], list[list[Span]]]
         if items is None:
             continue
         item_spans: list[list[Span]] = []
+        slicer = _SpanSlicer(spans)
         for piece_start, piece_end in items:
-            left, _ = _split_at(spans, offset + piece_end)
-            _, middle = _split_at(left, offset + piece_start)
+            middle = slicer.slice(offset + piece_start, offset + piece_end)
             if _plain(middle).strip():
                 item_spans.append(middle)
         before, _ = _split_at(spans, offset)
@@ -1262,7 +1469,7 @@ def _comma_items(spans: list[Span]) -> tuple[list[list[Span]], list[list[Span]]]
         if _plain(before).strip():
             notes.append(before)
         if after_plain.strip():
-            notes.append(_cut_prefix(after, re.compile(r"^[.!\s]+")))
+            notes.append(_cut_prefix(after, _SENTENCE_GAP))
         return item_spans, notes
     return None
 
@@ -1271,9 +1478,9 @@ def _list_pieces(text: str) -> list[tuple[int, int]] | None:
     """Character ranges of the items of a comma (or semicolon) list, or None for prose."""
     separator = ";" if ";" in text else ","
     pieces = _split_top_level(text, separator)
-    if len(pieces) < 2 or any(len(re.sub(r"\(.*?\)", "", p).split()) > 8 for p in pieces):
+    if len(pieces) < 2 or any(len(without_parentheses(p).split()) > 8 for p in pieces):
         return None
-    if _PROSE.search(re.sub(r"\(.*?\)", "", pieces[0])):
+    if _PROSE.search(without_parentheses(pieces[0])):
         return None
     ranges = []
     position = 0
@@ -1365,10 +1572,14 @@ def read_page(path: Path, config: SiteConfig, key: str | None = None,
 
     `data`, when given, is the page's content: errors still name `path`.
     """
-    source = load_source(path, config.site["max_page_bytes"], data)
-    builder = LeafletBuilder(source, config, key or path.name)
+    seconds = read_timeout(config)
     try:
-        return builder.build()
+        with time_limit(seconds):
+            source = load_source(path, config.site["max_page_bytes"], data)
+            return LeafletBuilder(source, config, key or path.name).build()
+    except ReadTimeout:
+        raise PageError(f"reading the page took longer than {seconds:g} s ([site] "
+                        "read_timeout)", path) from None
     except PageError as error:
         if error.path is None:
             error.path = str(path)

@@ -1,0 +1,411 @@
+"""Hostile pages against the reader: no regex or loop that a page can make super-linear, a time
+bound on reading a page, invisible characters cleaned after character references are decoded,
+safety texts a page cannot empty or reverse, front matter that always gives valid JSON.
+
+The reproductions are the red-team findings' own pages (each took from 49 s to minutes to
+`check` before the fixes); the timing bounds are generous (seconds for what now takes
+milliseconds), so that they only fail on a hang.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from publish.config import SiteConfig, build_config
+from publish.errors import ConfigError, PageError
+from publish.model import Leaflet
+from publish.reader import read_page
+
+FRONT = "---\ntitle: Testamol\n---\n\n"
+SECTION = "\n\n### Usage\n\nTestamol is used for tests.\n"
+
+
+def read_text(tmp_path: Path, text: str, config: SiteConfig | None = None) -> Leaflet:
+    path = tmp_path / "page.md"
+    path.write_text(text, encoding="utf-8")
+    return read_page(path, config or build_config({}, tmp_path), key="page.md")
+
+
+def timed_read(tmp_path: Path, text: str) -> float:
+    started = time.perf_counter()
+    read_text(tmp_path, text)
+    return time.perf_counter() - started
+
+
+# --- finding 3: pages that made the reader backtrack for minutes ------------------------------
+
+# name → page (each under 256 KB); the time `publish check` took before the fix.
+REPRODUCTIONS: dict[str, str] = {
+    # 491 s: `_ITEM_GT` let `\s*` run over every following blank line from each line start.
+    "newlines": FRONT + "\n" * 200_000 + "# Testamol" + SECTION,
+    # 315 s: the title split tried every space as the start of `\s*(?:\+|,|…)\s*`.
+    "title-spaces": "---\ntitle: 'Testamol" + " " * 100_000 + "x'\n---\n" + SECTION,
+    # 64 s: `\s*\d*\s*` in the FAQ question prefix shared 120,000 spaces every possible way.
+    "faq-nbsp": FRONT + "### FAQs\n\nQ" + "\u00a0" * 120_000 + "x\n",
+    # 49 s: `\(.*?\)` scanned to the end of the title from each of 100,000 "(".
+    "title-parens": "---\ntitle: 'Testamol " + "(" * 100_000 + "'\n---\n" + SECTION,
+    # minutes: `[^()]*\d[^()]*%` over a parenthesis of 100,000 digits in a bold label.
+    "label-digits": FRONT + "### Side Effects\n\n**(" + "1" * 100_000 + ":**\n\n* Headache\n",
+}
+
+
+@pytest.mark.parametrize("name", REPRODUCTIONS)
+def test_reproduction_reads_fast(tmp_path: Path, name: str) -> None:
+    assert timed_read(tmp_path, REPRODUCTIONS[name]) < 5
+
+
+def test_check_on_every_reproduction_is_fast(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    for name, page in REPRODUCTIONS.items():
+        (content / f"{name}.md").write_text(page, encoding="utf-8")
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "publish", "check", "--json", "content"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    elapsed = time.perf_counter() - started
+    entries = json.loads(result.stdout)
+    assert {entry["key"] for entry in entries} == {f"{name}.md" for name in REPRODUCTIONS}
+    assert all(entry["status"] in ("ok", "warning") for entry in entries), result.stdout
+    assert elapsed < 5 * len(REPRODUCTIONS), elapsed
+
+
+# Other page shapes that were quadratic outside regexes (a loop over words, spans or tags).
+def _many(template: str, count: int) -> str:
+    return "".join(template.format(i=i) for i in range(count))
+
+
+SHAPES: dict[str, str] = {
+    # the ingredient prefix of a heading was looked for at every word: 112 s for 50 KB
+    "heading-words": FRONT + "### " + "a " * 100_000 + "Usage\n\nx\n",
+    "heading-colons": FRONT + "### x " + "Usage: " * 30_000 + "\n",
+    "title-ingredients": "---\ntitle: '" + "+".join(f"n{i:05d}" for i in range(5000))
+                         + "'\n---\n\n" + _many("### n{i:05d} Usage x\n\n", 5000),
+    # each comma item of a side-effect label split all the label's spans again
+    "comma-spans": FRONT + "### Side Effects\n\n**Common:** "
+                   + _many("a{i}, *b{i}*, ", 10_000) + "\n",
+    # every span copied the list of `<sub>` tags still open
+    "open-tags": FRONT + "### Usage\n\n" + "<sub>" * 40_000 + "x\n",
+    "line-breaks": FRONT + "### Usage\n\n" + "ab\n" * 50_000,
+    "blank-spans": FRONT + "### Usage\n\n" + "** ** * * " * 20_000 + "x\n",
+    "italic-questions": FRONT + "### FAQs\n\n* " + _many("*q{i}?* a{i} ", 15_000) + "\n",
+    "section-list": FRONT + _many("* **Usage:** a\n* **Dosage:** b\n* **FAQs:** c\n", 2500),
+}
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_page_shape_reads_fast(tmp_path: Path, name: str) -> None:
+    assert len(SHAPES[name].encode()) <= 256 * 1024
+    assert timed_read(tmp_path, SHAPES[name]) < 5
+
+
+# --- finding 3: every regex that runs on page text, against a long pathological string --------
+
+N = 100_000
+# Regex name → strings built to make it backtrack (a run the pattern could share between two
+# quantifiers, an opening it can never close…). A new regex in the reader fails
+# `test_every_regex_has_a_pathological_case` until it gets its own entry here.
+PATHOLOGICAL: dict[str, list[str]] = {
+    "_INVISIBLE": ["\U0001F3F4" + "\U000E0061" * N, "\U0001F3F4" * N],
+    "_CONTROL_SPACE": ["\x0b" * N],
+    "_FENCE": ["---" + " " * N + "x", "---\n" * N],
+    "_ITEM_GT": ["\n" * N, " " * N + "x", "* " + " " * N + "x", "1" * N],
+    "_LINE_GT_NUMBER": [">" + " " * N, ">\n" * N, "   >" + "\n" * N + "x"],
+    "_SPACES": [" x" * N],
+    "_HTML_TAG": ["<" + "a" * N + " " * N + "x"],
+    "_EMPHASIS_MARKS": ["*" * N],
+    "_WHITESPACE": [" " * N + "x"],
+    "_SECTION_PATTERNS": ["what is " + "a" * N, "how " + "a" * N, "warnings " * N],
+    "_CALLOUT_LABELS": ["important " * N],
+    "_DISCLAIMER_LABEL": ["medical" + " " * N + "x"],
+    "_AI_NOTE_TEXT": ["generated by " * N, "crowd " * N],
+    "_DISCLAIMER_TEXT": ["not " * N, "for general " * N, "not be considered " * N],
+    "_QUESTION_PREFIX": ["Q" + "\u00a0" * N + "x", "question" + " 1" * N],
+    "_ANSWER_PREFIX": ["A" + " " * N + "x", " " * N + "*" + " " * N],
+    "_INLINE_ANSWER": [" A" + " " * N + "x", " A" * N],
+    "_FREQUENCY": ["(" + "1" * N, "(" * N, "(1 " + "1 " * N, "(1" + " in" * N, "(" + "1/" * N],
+    "_SERIOUS": ["seek immediate " * N, "life-" * N],
+    "_COMMON": ["less common " * N],
+    "_PLACEHOLDER": ["{" + "a" * N, "[specific" * N],
+    "_SHARED_QUALIFIER": ["both" * N],
+    "_NUMBERED": [" " * N + "x"],
+    "_INGREDIENT_SEPARATOR": [" " * N + "x", "and" * N],
+    "_BARE_LABEL": ["a" + " " * N + "x", "a" + " ," * N],
+    "_NOT_SLUG": ["-" * N + "a"],
+    "_SEVERITY_WORDS": ["side " * N],
+    "_SENTENCE_END": ["." + " " * N + "a", ". " * N],
+    "_SENTENCE_GAP": [". " * N + "x"],
+    "_LEAD_IN": [" " * N + "x", "they " + " " * N + "x", "they may " * N],
+    "_PROSE": ["while" * N],
+    "_UNSAFE": ["!" * N],  # publish.pages
+}
+ALL_STRINGS = [string for strings in PATHOLOGICAL.values() for string in strings]
+
+
+def reader_modules() -> list[ModuleType]:
+    import publish.model
+    import publish.pages
+    import publish.reader
+
+    modules = [publish.reader, publish.model, publish.pages]
+    if hasattr(publish.reader, "__path__"):  # a package: every module in it
+        import importlib
+        import pkgutil
+
+        modules += [importlib.import_module(info.name) for info in
+                    pkgutil.walk_packages(publish.reader.__path__, "publish.reader.")]
+    return modules
+
+
+def regexes() -> Iterator[tuple[str, re.Pattern[str]]]:
+    """Every compiled regex of the reader's modules (also inside tuples, lists and dicts)."""
+    seen: set[int] = set()
+
+    def walk(value: object) -> Iterator[re.Pattern[str]]:
+        if isinstance(value, re.Pattern):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                yield from walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from walk(item)
+
+    for module in reader_modules():
+        for name, value in vars(module).items():
+            for pattern in walk(value):
+                if id(pattern) not in seen:
+                    seen.add(id(pattern))
+                    yield name, pattern
+
+
+def exhaust(pattern: re.Pattern[str], text: str) -> float:
+    started = time.perf_counter()
+    for _ in pattern.finditer(text):
+        pass
+    return time.perf_counter() - started
+
+
+def test_every_regex_has_a_pathological_case() -> None:
+    names = {name for name, _ in regexes()}
+    assert names, "no regex found"
+    assert names <= set(PATHOLOGICAL), sorted(names - set(PATHOLOGICAL))
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_regex_is_linear_on_its_pathological_strings(name: str) -> None:
+    patterns = [pattern for found, pattern in regexes() if found == name]
+    if name != "_UNSAFE":
+        assert patterns, f"{name} is no longer in the reader: remove its entry"
+    for pattern in patterns:
+        for text in PATHOLOGICAL[name]:
+            # finditer tries every start position: the worst way a pattern is ever used
+            assert exhaust(pattern, text) < 1.0, (name, pattern.pattern, text[:20])
+
+
+# The same generic strings for every regex: runs of each kind of character after each kind of
+# prefix, so that a regex is also tried on the shapes written for the others.
+FILLERS = [" ", "\u00a0", "\n", "1", "(", "a", "*", ". ", "a ", "1 ", ":", "\t"]
+PREFIXES = ["", "Q", "A", "(", "* ", "**", "1", "what ", "they ", "<"]
+
+
+def test_every_regex_is_linear_on_generic_runs() -> None:
+    count = 20_000
+    for name, pattern in regexes():
+        started = time.perf_counter()
+        for prefix in PREFIXES:
+            for filler in FILLERS:
+                exhaust(pattern, prefix + filler * (count // len(filler)) + "x")
+        assert time.perf_counter() - started < 5, (name, pattern.pattern)
+
+
+def _cases() -> Iterator[tuple[str, Callable[[str], object]]]:
+    from publish import reader
+
+    yield "without_parentheses", reader.without_parentheses
+    yield "ingredient_names", reader.ingredient_names
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _cases()])
+def test_text_functions_are_linear(name: str) -> None:
+    function = dict(_cases())[name]
+    for text in ALL_STRINGS:
+        started = time.perf_counter()
+        function(text)
+        assert time.perf_counter() - started < 1.0, (name, text[:20])
+
+
+# --- a time bound on reading one page ([site] read_timeout) ---------------------------------
+
+# markdown-it takes seconds over 200,000 "[" (each may open a link): one long step that only
+# the alarm or the checks inside markdown-it can stop.
+SLOW = FRONT + "### Usage\n\n" + "[" * 200_000 + "\n"
+
+
+def timeout_config(tmp_path: Path, seconds: float) -> SiteConfig:
+    return build_config({"site": {"read_timeout": seconds}}, tmp_path)
+
+
+def test_slow_page_is_refused_after_read_timeout(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    with pytest.raises(PageError) as caught:
+        read_text(tmp_path, SLOW, timeout_config(tmp_path, 0.2))
+    assert time.perf_counter() - started < 2
+    assert str(caught.value) == (f"{tmp_path / 'page.md'}: reading the page took longer than "
+                                 "0.2 s ([site] read_timeout)")
+
+
+def test_read_timeout_holds_outside_the_main_thread(tmp_path: Path) -> None:
+    """No alarm in a thread (Dask runs tasks in threads): the reader's own checks stop it."""
+    outcome: dict[str, object] = {}
+
+    def read() -> None:
+        started = time.perf_counter()
+        try:
+            read_text(tmp_path, SLOW, timeout_config(tmp_path, 0.2))
+        except PageError as error:
+            outcome["error"] = str(error)
+        outcome["seconds"] = time.perf_counter() - started
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join(60)
+    assert "took longer than 0.2 s ([site] read_timeout)" in str(outcome.get("error"))
+    assert float(outcome["seconds"]) < 2  # type: ignore[arg-type]
+
+
+class OuterAlarm(BaseException):
+    pass
+
+
+def _outer_alarm(signum: int, frame: object) -> None:
+    raise OuterAlarm()
+
+
+@pytest.fixture
+def outer_alarm() -> Iterator[None]:
+    previous = signal.signal(signal.SIGALRM, _outer_alarm)
+    yield
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_later_outer_alarm_is_set_again_after_reading(tmp_path: Path, outer_alarm) -> None:  # type: ignore[no-untyped-def]
+    """The build's job timeout (an interval timer too) survives the reading of the page."""
+    signal.setitimer(signal.ITIMER_REAL, 100)
+    read_text(tmp_path, FRONT + SECTION)
+    left, _ = signal.getitimer(signal.ITIMER_REAL)
+    assert 90 < left <= 100
+    assert signal.getsignal(signal.SIGALRM) is _outer_alarm
+
+
+def test_an_earlier_outer_alarm_still_rings(tmp_path: Path, outer_alarm) -> None:  # type: ignore[no-untyped-def]
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    started = time.perf_counter()
+    with pytest.raises(OuterAlarm):
+        read_text(tmp_path, SLOW)
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0.0, -1.0])
+def test_read_timeout_must_be_a_positive_number(tmp_path: Path, value: float) -> None:
+    with pytest.raises(ConfigError, match=r"\[site\] read_timeout: expected a positive number "
+                                          r"of seconds, got"):
+        read_text(tmp_path, FRONT + SECTION, timeout_config(tmp_path, value))
+
+
+def run_publish(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "publish", *args], cwd=site,
+                            capture_output=True, text=True, timeout=600)
+    for stream in (result.stdout, result.stderr):
+        assert "Traceback" not in stream, stream[-2000:]
+    return result
+
+
+def test_check_and_build_report_the_read_timeout(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "slow.md").write_text(SLOW, encoding="utf-8")
+    (content / "fine.md").write_text(FRONT + SECTION, encoding="utf-8")
+    (tmp_path / "publish.toml").write_text("[site]\nread_timeout = 0.2\n", encoding="utf-8")
+    message = "reading the page took longer than 0.2 s ([site] read_timeout)"
+    checked = run_publish(tmp_path, "check")
+    assert checked.returncode == 1
+    assert f"error: {content / 'slow.md'}: {message}" in checked.stdout.splitlines()
+    built = run_publish(tmp_path, "build", "-f", "sms", "-q")
+    assert built.returncode == 1
+    jobs = json.loads((tmp_path / "dist" / "build-report.json").read_text("utf-8"))["jobs"]
+    status = {job["page"]: (job["status"], job["error"]) for job in jobs}
+    assert status["slow.md"] == ("failed", f"{content / 'slow.md'}: {message}")
+    assert status["fine.md"][0] == "written"
+
+
+def test_invalid_read_timeout_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "fine.md").write_text(FRONT + SECTION, encoding="utf-8")
+    (tmp_path / "publish.toml").write_text("[site]\nread_timeout = nan\n", encoding="utf-8")
+    checked = run_publish(tmp_path, "check")
+    assert checked.returncode != 0
+    assert "[site] read_timeout: expected a positive number of seconds, got nan" in (
+        checked.stdout + checked.stderr)
+
+
+# --- finding 4: invisible characters written as character references --------------------------
+
+HIDDEN = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u200b", "\u2060", "\ufeff"}
+REFERENCES = ("---\ntitle: \"Testamol \\u202e51\"\nkey\\u202e: \"v\\u202d\"\n---\n\n"
+              "# Testamol\n\n### Usage\n\nTake &#x202E;51 mg&#x202C; daily.\n\n"
+              "### Dosage &#8238;X\n\n**Adults&#x202D;:** 2&#x200B;0 mg\n\n"
+              "* Children: &#xFEFF;5 mg\n\n![alt &#x202E;text](x.png)\n\n"
+              "### FAQs\n\n* **Q: Is it &#x2060;safe?** A: Yes.\n")
+
+
+def all_strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from all_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from all_strings(item)
+
+
+def test_references_are_cleaned_after_decoding(tmp_path: Path) -> None:
+    leaflet = read_text(tmp_path, REFERENCES)
+    strings = list(all_strings(leaflet.to_dict()))
+    assert not [s for s in strings if HIDDEN & set(s)]
+    assert "Take 51 mg daily." in strings
+    assert "20 mg" in strings and "Is it safe?" in strings and "alt text" in " ".join(strings)
+    warnings = [w for w in leaflet.warnings if w.code == "invisible"]
+    decoded = [w for w in warnings if "U+202E RIGHT-TO-LEFT OVERRIDE" in w.message
+               and w.line == 10]
+    assert decoded, warnings
+
+
+def test_a_reference_cannot_reverse_a_dose_in_any_output(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "page.md").write_text(REFERENCES, encoding="utf-8")
+    run_publish(tmp_path, "build", "-f", "html,pdf,json", "-q")
+    out = tmp_path / "dist" / "en"
+    html = (out / "page.html").read_text("utf-8")
+    assert not HIDDEN & set(html)
+    assert not re.search(r"&#(x0*202[a-e]|0*823[4-8]|x0*200b|0*8203);", html, re.IGNORECASE)
+    data = json.loads((out / "page.json").read_text("utf-8"))
+    assert not [s for s in all_strings(data) if HIDDEN & set(s)]
+    pdf = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out / "page.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "Take 51 mg daily." in " ".join(pdf.split())
+    assert not HIDDEN & set(pdf)
