@@ -473,10 +473,9 @@ class DaskScheduler:
         self.workers: list[WorkerStats] = []
 
     def _client(self) -> tuple[Any, Any]:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as error:
-            raise PublishError(f"--dask needs dask[distributed]: {error}") from None
+        require_dask()
+        from distributed import Client, LocalCluster
+
         if self.address.startswith("local:"):
             try:
                 count = int(self.address.split(":", 1)[1])
@@ -495,12 +494,12 @@ class DaskScheduler:
 
     def run(self, tasks: Iterable[PageTask], config: SiteConfig, theme: str | None,
             formats: Sequence[str], on_outcome: OutcomeHandler) -> None:
-        from distributed import wait as dask_wait
-
         tasks = list(tasks)
         if not tasks:
             return
         client, cluster = self._client()
+        from distributed import wait as dask_wait
+
         stats: dict[tuple[str, int], WorkerStats] = {}
         try:
             wire = config_to_wire(config)
@@ -553,6 +552,15 @@ class DaskScheduler:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def require_dask() -> None:
+    """Raise a one-line error when Dask is not installed (it is an optional extra)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError as error:
+        raise PublishError("--dask needs Dask, an optional extra: pip install "
+                           f"'publish[dask]' (import failed: {error})") from None
 
 
 def make_scheduler(jobs: int, timeout: float, dask: str | None = None) -> Any:

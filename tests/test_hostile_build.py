@@ -10,8 +10,10 @@ one line of error where input is refused, never a traceback, never another page'
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -73,3 +75,32 @@ def test_sms_count_refuses_an_argument_that_is_not_utf8(tmp_path: Path) -> None:
     assert result.returncode == 2 and b"Traceback" not in result.stderr
     assert result.stderr.decode().splitlines() == [
         "error: TEXT: not valid UTF-8 (byte 0xff at character 2)"]
+
+
+# --- Dask is an optional extra ----------------------------------------------------------------
+
+
+def test_dask_is_an_optional_extra() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert not [dep for dep in project["dependencies"] if dep.startswith(("dask", "distributed"))]
+    extras = project["optional-dependencies"]
+    assert any(dep.startswith("dask[distributed]") for dep in extras["dask"])
+    assert any(dep.startswith("dask[distributed]") for dep in extras["test"])
+
+
+def test_dask_asked_for_but_not_installed_is_one_line(tmp_path: Path) -> None:
+    """A folder first on the path whose `distributed` cannot be imported stands for an
+    installation without the extra."""
+    root = make_site(tmp_path / "site", {"foo.md": medicine("Fooamol", "5 mg")})
+    hidden = tmp_path / "no-dask" / "distributed"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text(textwrap.dedent("""\
+        raise ModuleNotFoundError("No module named 'distributed'", name="distributed")
+        """), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / "no-dask"), str(ROOT)]))
+    result = publish("build", "-f", "json", "--dask", "local:1", cwd=root, env=env)
+    one_line_error(result, "--dask needs Dask, an optional extra: pip install 'publish[dask]' "
+                           "(import failed: No module named 'distributed')")
+    assert not (root / "dist" / "en").exists()
