@@ -16,6 +16,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+from publish.build import BuildRequest, build
+from publish.config import load_config
+from publish.pages import discover
+from publish.scheduling import InlineScheduler
 from tests.conftest import ROOT
 
 PYTHON = sys.executable
@@ -56,6 +60,49 @@ def one_line_error(result: subprocess.CompletedProcess[str], message: str) -> No
 
 def report(dist: Path) -> dict:  # type: ignore[type-arg]
     return json.loads((dist / "build-report.json").read_text("utf-8"))
+
+
+# --- a page too slow to read fails whole, once ------------------------------------------------
+
+
+def slow_page() -> str:
+    """About 230 KB of list items: within the page size limit, and far slower to read than
+    the timeouts below, whatever the reader does."""
+    items = "".join(f"* {number}\n" for number in range(30_000))
+    return (f"---\ntitle: Listamol\n---\n\n# Listamol\n\n### Usage\n\nUsed for tests.\n\n"
+            f"### Side Effects\n\n{items}\n**Disclaimer:** A test page.\n")
+
+
+def test_a_page_too_slow_to_read_fails_all_its_jobs_at_once_inline(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {"slow.md": slow_page()})
+    config = load_config(root=root)
+    request = BuildRequest(tuple(discover([root / "content"])), ("en",),
+                           ("json", "html", "sms"))
+    result = build(request, config, root / "dist", scheduler=InlineScheduler(0.1))
+    assert [o.status for o in result.outcomes] == ["failed"] * 3
+    for outcome in result.outcomes:
+        assert outcome.error == (f"{root / 'content' / 'slow.md'}: reading the page timed out "
+                                 "after 0.1 s ([build] timeout); no job ran")
+
+
+def test_a_page_too_slow_to_read_fails_all_its_jobs_at_once_in_workers(tmp_path: Path) -> None:
+    """Before, each of its jobs timed out in turn (a worker killed and the page read again
+    for each): here one worker is replaced, once, and the other pages are built."""
+    root = make_site(tmp_path, {"slow.md": slow_page(),
+                                "a.md": medicine("Aamol", "5 mg"),
+                                "b.md": medicine("Bamol", "5 mg")})
+    config = load_config(root=root)
+    pages = tuple(discover([root / "content"]))
+    request = BuildRequest(tuple(sorted(pages, key=lambda p: p.key != "slow.md")), ("en",),
+                           ("json", "html", "sms"))
+    result = build(request, config, root / "dist", jobs=1, timeout=1.5)
+    slow = [o for o in result.outcomes if o.page == "slow.md"]
+    assert [o.status for o in slow] == ["failed"] * 3
+    for outcome in slow:
+        assert outcome.error == (f"{root / 'content' / 'slow.md'}: reading the page timed out "
+                                 "after 1.5 s ([build] timeout); no job ran")
+    assert result.count("written") == 6
+    assert len(result.workers) == 2  # the one killed while reading, and its replacement
 
 
 # --- finding 15: sms-count reads standard input as UTF-8, strictly ----------------------------
