@@ -14,7 +14,7 @@ import json
 import os
 import time
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,9 +93,14 @@ class RendererPool:
 
 def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str, str]],
                      pool: RendererPool, theme: str | None = None,
-                     source: bytes | None = None) -> Iterator[JobOutcome]:
+                     source: bytes | None = None,
+                     on_read: Callable[[], None] | None = None) -> Iterator[JobOutcome]:
     """Read one page once and render the (locale, format) jobs asked, yielding each outcome
-    as soon as it is ready; never raises for a page or renderer error."""
+    as soon as it is ready; never raises for a page or renderer error.
+
+    A page that cannot be read fails all its jobs at once. `on_read` is called when the page
+    has been read, before the first job renders: a scheduler that times jobs out tells a
+    page too slow to read (fail it whole) from a job too slow to render (fail that job)."""
     jobs = list(jobs)
     started = time.perf_counter()
     try:
@@ -111,6 +116,8 @@ def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str
             yield JobOutcome(page.key, locale, fmt, "failed", error=message)
         return
     read_time = time.perf_counter() - started
+    if on_read is not None:
+        on_read()
     warnings = [_warning_text(page, w) for w in leaflet.warnings]
     if leaflet.status is Status.UNSTRUCTURED and not config.site["publish_unstructured"]:
         reason = f"{page.path}: no recognisable sections (unstructured page), not published"

@@ -212,11 +212,14 @@ def show_config(ctx: click.Context) -> None:
     """List every configuration key with its default and meaning."""
     get_config(ctx)
     table = None
-    for name, key, default, doc in describe_settings():
+    for name, key, setting in describe_settings():
         if name != table:
             click.echo(f"\n[{name}]")
             table = name
-        click.echo(f"{key} = {json.dumps(default, ensure_ascii=False)}  # {doc}")
+        allowed = setting.range_text()
+        allowed = f" (allowed: {allowed})" if allowed else ""
+        click.echo(f"{key} = {json.dumps(setting.default, ensure_ascii=False)}  "
+                   f"# {setting.doc}{allowed}")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ the same checking.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -43,6 +44,12 @@ class Setting:
     choices: tuple[Any, ...] | None = None
     item_type: type | None = None
     """For list settings: the type every item must have."""
+    min: float | None = None
+    """Smallest value allowed (numbers only); numbers must also be finite."""
+    max: float | None = None
+    """Largest value allowed (numbers only)."""
+    min_open: bool = False
+    """The minimum itself is not allowed (`timeout` > 0)."""
 
     def check(self, table: str, key: str, value: Any, path: Path | None) -> Any:
         expected = self.type if isinstance(self.type, tuple) else (self.type,)
@@ -67,7 +74,37 @@ class Setting:
                 if item not in self.choices:
                     allowed = ", ".join(repr(choice) for choice in self.choices)
                     raise ConfigError(f"[{table}] {key}: {item!r} is not one of {allowed}", path)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self._check_range(table, key, value, path)
         return value
+
+    def _check_range(self, table: str, key: str, value: float, path: Path | None) -> None:
+        # TOML allows nan and inf; no numeric setting means anything by them.
+        if not math.isfinite(value):
+            raise ConfigError(f"[{table}] {key}: expected a finite number, got {value!r}", path)
+        too_low = self.min is not None and (value <= self.min if self.min_open
+                                            else value < self.min)
+        too_high = self.max is not None and value > self.max
+        if too_low or too_high:
+            raise ConfigError(f"[{table}] {key}: {_number(value)} is out of range "
+                              f"({self.range_text()})", path)
+
+    def range_text(self) -> str:
+        """The allowed values in words (`80–450`, `> 0`, `≥ 1024`), or "" when unbounded."""
+        low = _number(self.min) if self.min is not None else None
+        high = _number(self.max) if self.max is not None else None
+        if low is not None and high is not None and not self.min_open:
+            return f"{low}–{high}"
+        parts = []
+        if low is not None:
+            parts.append(f"{'>' if self.min_open else '≥'} {low}")
+        if high is not None:
+            parts.append(f"≤ {high}")
+        return ", ".join(parts)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _type_names(types: tuple[type, ...]) -> str:
@@ -93,21 +130,23 @@ SITE_SETTINGS: dict[str, Setting] = {
     "max_page_bytes": Setting(256 * 1024, int,
                               "Largest page read (bytes); bigger files are refused with an "
                               "error before parsing (dense Markdown costs ~650 bytes of "
-                              "memory per byte)."),
-    "read_timeout": Setting(20.0, float, "Seconds reading one page may take (then refused)."),
+                              "memory per byte).", min=1024),
+    "read_timeout": Setting(20.0, float, "Seconds reading one page may take (then refused).",
+                            min=0, min_open=True),
     "publish_unstructured": Setting(False, bool,
                                     "Publish pages with no recognisable sections."),
 }
 
 BUILD_SETTINGS: dict[str, Setting] = {
-    "jobs": Setting(0, int, "Worker processes; 0 means one per CPU core."),
-    "timeout": Setting(300.0, float, "Seconds one job (page × locale × format) may take."),
+    "jobs": Setting(0, int, "Worker processes; 0 means one per CPU core.", min=0),
+    "timeout": Setting(300.0, float, "Seconds one job (page × locale × format) may take.",
+                       min=0, min_open=True),
 }
 
 CATALOG_SETTINGS: dict[str, Setting] = {
     "threshold": Setting(100.0, float,
                          "Percent of a page's strings that must be translated to publish it. "
-                         "Safety strings must always be 100 %."),
+                         "Safety strings must always be 100 %.", min=0, max=100),
 }
 
 CORE_TABLES: dict[str, dict[str, Setting]] = {
@@ -246,10 +285,10 @@ def _copy_default(value: Any) -> Any:
     return value
 
 
-def describe_settings() -> list[tuple[str, str, Any, str]]:
-    """(table, key, default, doc) for every known setting: used by `publish config`."""
+def describe_settings() -> list[tuple[str, str, Setting]]:
+    """(table, key, setting) for every known setting: used by `publish config`."""
     rows = []
     for table, schema in {**CORE_TABLES, **renderer_tables()}.items():
         for key, setting in schema.items():
-            rows.append((table, key, setting.default, setting.doc))
+            rows.append((table, key, setting))
     return rows

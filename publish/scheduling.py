@@ -121,6 +121,16 @@ def failed_outcome(page: PageRef, locale: str, fmt: str, message: str) -> JobOut
     return JobOutcome(page.key, locale, fmt, "failed", error=f"{page.path}: {message}")
 
 
+def job_timed_out(locale: str, fmt: str, timeout: float) -> str:
+    return f"{fmt} ({locale}) timed out after {timeout:g} s ([build] timeout)"
+
+
+def reading_timed_out(timeout: float) -> str:
+    # Reading is shared by every job of the page: retrying it for each job would hold a
+    # worker for the sum of all their timeouts, so the page fails once, whole.
+    return f"reading the page timed out after {timeout:g} s ([build] timeout); no job ran"
+
+
 # --- in this process ------------------------------------------------------------------------
 
 
@@ -167,13 +177,16 @@ class InlineScheduler:
         alarm = (self.timeout is not None
                  and threading.current_thread() is threading.main_thread())
         previous = signal.signal(signal.SIGALRM, _raise_timeout) if alarm else None
+        read: list[bool] = []
         try:
             while pending:
+                read.clear()
                 try:
                     if alarm:
                         signal.setitimer(signal.ITIMER_REAL, self.timeout)
                     for outcome in iter_render_page(task.page, config, pending, pool, theme,
-                                                    source=task.source):
+                                                    source=task.source,
+                                                    on_read=lambda: read.append(True)):
                         if alarm:
                             signal.setitimer(signal.ITIMER_REAL, 0)
                         pending.remove((outcome.locale, outcome.format))
@@ -181,10 +194,16 @@ class InlineScheduler:
                         if alarm:
                             signal.setitimer(signal.ITIMER_REAL, self.timeout)
                 except JobTimeout:
+                    assert self.timeout is not None
+                    if not read:
+                        for locale, fmt in pending:
+                            on_outcome(failed_outcome(task.page, locale, fmt,
+                                                      reading_timed_out(self.timeout)))
+                        pending.clear()
+                        continue
                     locale, fmt = pending.pop(0)
                     on_outcome(failed_outcome(task.page, locale, fmt,
-                                              f"{fmt} ({locale}) timed out after "
-                                              f"{self.timeout:g} s ([build] timeout)"))
+                                              job_timed_out(locale, fmt, self.timeout)))
                 finally:
                     if alarm:
                         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -236,7 +255,8 @@ def worker_main(conn: Connection, wire: Mapping[str, Any], theme: str | None,
                 return
             task: PageTask = message[1]
             for outcome in iter_render_page(task.page, config, task.jobs, pool, theme,
-                                            source=task.source):
+                                            source=task.source,
+                                            on_read=lambda: conn.send(("read",))):
                 conn.send(("job", outcome))
             conn.send(("done", *memory_kb()))
     except (BrokenPipeError, ConnectionResetError):
@@ -259,10 +279,12 @@ class _Worker:
         self.retire = False
         self.task: PageTask | None = None
         self.pending: list[tuple[str, str]] = []
+        self.reading = False
+        """The worker is still reading its task's page (no job has started)."""
         self.deadline = time.monotonic() + STARTUP_GRACE
 
     def assign(self, task: PageTask, timeout: float) -> None:
-        self.task, self.pending = task, list(task.jobs)
+        self.task, self.pending, self.reading = task, list(task.jobs), True
         self.deadline = time.monotonic() + timeout
         self.conn.send(("task", task))
 
@@ -313,10 +335,16 @@ class ProcessScheduler:
             workers.append(_Worker(context, stats, args))
 
         def fail_task_jobs(worker: _Worker, message: str) -> None:
-            """Fail the job in flight; put the page's other jobs back in the queue."""
+            """Fail the job in flight and put the page's other jobs back in the queue; a
+            page that was still being read fails whole (reading it again would too)."""
             task = worker.task
             worker.task = None
             if task is None or not worker.pending:
+                return
+            if worker.reading:
+                for job in worker.pending:
+                    on_outcome(failed_outcome(task.page, *job, message))
+                worker.pending = []
                 return
             current, rest = worker.pending[0], worker.pending[1:]
             on_outcome(failed_outcome(task.page, *current, message))
@@ -362,8 +390,9 @@ class ProcessScheduler:
                         code = _exit_code(worker)
                         if not worker.ready:
                             start_failures += 1
+                        doing = "reading this page" if worker.reading else "rendering this job"
                         fail_task_jobs(worker, f"worker process died (exit code {code}) "
-                                               "while rendering this job")
+                                               f"while {doing}")
                         replaced.append(worker)
                     else:
                         if worker.ready:
@@ -374,10 +403,11 @@ class ProcessScheduler:
                         continue
                     if not worker.ready:
                         start_failures += 1
+                    elif worker.reading:
+                        fail_task_jobs(worker, reading_timed_out(self.timeout))
                     else:
                         locale, fmt = worker.pending[0] if worker.pending else ("", "")
-                        fail_task_jobs(worker, f"{fmt} ({locale}) timed out after "
-                                               f"{self.timeout:g} s ([build] timeout)")
+                        fail_task_jobs(worker, job_timed_out(locale, fmt, self.timeout))
                     replaced.append(worker)
                 for worker in replaced:
                     worker.stop(kill=True)
@@ -402,8 +432,11 @@ class ProcessScheduler:
         if kind == "ready":
             worker.ready = True
             worker.stats.peak_rss_kb = max(worker.stats.peak_rss_kb, message[2], message[3])
+        elif kind == "read":
+            worker.reading = False
         elif kind == "job":
             outcome = message[1]
+            worker.reading = False
             job = (outcome.locale, outcome.format)
             if job in worker.pending:
                 worker.pending.remove(job)
@@ -473,10 +506,9 @@ class DaskScheduler:
         self.workers: list[WorkerStats] = []
 
     def _client(self) -> tuple[Any, Any]:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as error:
-            raise PublishError(f"--dask needs dask[distributed]: {error}") from None
+        require_dask()
+        from distributed import Client, LocalCluster
+
         if self.address.startswith("local:"):
             try:
                 count = int(self.address.split(":", 1)[1])
@@ -495,12 +527,12 @@ class DaskScheduler:
 
     def run(self, tasks: Iterable[PageTask], config: SiteConfig, theme: str | None,
             formats: Sequence[str], on_outcome: OutcomeHandler) -> None:
-        from distributed import wait as dask_wait
-
         tasks = list(tasks)
         if not tasks:
             return
         client, cluster = self._client()
+        from distributed import wait as dask_wait
+
         stats: dict[tuple[str, int], WorkerStats] = {}
         try:
             wire = config_to_wire(config)
@@ -553,6 +585,15 @@ class DaskScheduler:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def require_dask() -> None:
+    """Raise a one-line error when Dask is not installed (it is an optional extra)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError as error:
+        raise PublishError("--dask needs Dask, an optional extra: pip install "
+                           f"'publish[dask]' (import failed: {error})") from None
 
 
 def make_scheduler(jobs: int, timeout: float, dask: str | None = None) -> Any:

@@ -125,3 +125,15 @@ def test_python_dash_m_matches_console_script(tmp_path: Path) -> None:
     a = subprocess.run([str(script), "--version"], capture_output=True, text=True, cwd=ROOT)
     b = run("--version", cwd=ROOT)
     assert a.stdout == b.stdout and "publish" in a.stdout
+
+
+def test_config_lists_defaults_and_ranges(tmp_path: Path) -> None:
+    result = run("config", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "timeout = 300.0  # Seconds one job (page × locale × format) may take. " \
+           "(allowed: > 0)" in lines
+    assert any(line.startswith("rate = 165  #") and line.endswith("(allowed: 80–450)")
+               for line in lines)
+    assert any(line.startswith("threshold = 100.0") and line.endswith("(allowed: 0–100)")
+               for line in lines)

@@ -70,3 +70,44 @@ def test_renderer_tables_are_validated(tmp_path: Path) -> None:
         build_config({name: {"nonsense": 1}}, tmp_path)
     config = build_config({}, tmp_path)
     assert set(config.table(name)) == set(settings)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[site]\nmax_page_bytes = -1\n", "[site] max_page_bytes: -1 is out of range (≥ 1024)"),
+    ("[site]\nmax_page_bytes = 1023\n", "[site] max_page_bytes: 1023 is out of range (≥ 1024)"),
+    ("[build]\ntimeout = 0\n", "[build] timeout: 0 is out of range (> 0)"),
+    ("[build]\ntimeout = -1.5\n", "[build] timeout: -1.5 is out of range (> 0)"),
+    ("[build]\ntimeout = nan\n", "[build] timeout: expected a finite number, got nan"),
+    ("[build]\ntimeout = inf\n", "[build] timeout: expected a finite number, got inf"),
+    ("[build]\njobs = -1\n", "[build] jobs: -1 is out of range (≥ 0)"),
+    ("[catalog]\nthreshold = 100.5\n", "[catalog] threshold: 100.5 is out of range (0–100)"),
+    ("[catalog]\nthreshold = -1\n", "[catalog] threshold: -1 is out of range (0–100)"),
+    ("[audio]\nrate = 1000000\n", "[audio] rate: 1000000 is out of range (80–450)"),
+    ("[audio]\nrate = 79\n", "[audio] rate: 79 is out of range (80–450)"),
+])
+def test_numbers_out_of_range_name_the_key_and_the_range(tmp_path: Path, text: str,
+                                                         message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path=path)
+    assert str(caught.value) == f"{path.resolve()}: {message}"
+
+
+def test_numbers_at_the_edges_of_their_range_are_accepted(tmp_path: Path) -> None:
+    config = load_config(path=write(tmp_path, "[site]\nmax_page_bytes = 1024\n[build]\n"
+                                    "jobs = 0\ntimeout = 0.001\n[catalog]\nthreshold = 0\n"
+                                    "[audio]\nrate = 450\n"))
+    assert config.site["max_page_bytes"] == 1024
+    assert config.table("build")["timeout"] == 0.001
+    assert config.table("audio")["rate"] == 450
+
+
+def test_any_setting_can_declare_its_range() -> None:
+    from publish.config import Setting
+
+    assert Setting(1, int, min=1, max=9).range_text() == "1–9"
+    assert Setting(1.0, float, min=0, min_open=True).range_text() == "> 0"
+    assert Setting(1.0, float, max=2.5).range_text() == "≤ 2.5"
+    assert Setting("x", str).range_text() == ""
+    with pytest.raises(ConfigError, match=r"^\[t\] k: 10 is out of range \(1–9\)$"):
+        Setting(1, int, min=1, max=9).check("t", "k", 10, None)

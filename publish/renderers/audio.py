@@ -60,7 +60,8 @@ class AudioRenderer(Renderer):
     settings = {
         "format": Setting("mp3", str, "Audio container: mp3, opus, m4b or wav (no chapters).",
                           choices=tuple(FORMATS)),
-        "rate": Setting(165, int, "Speaking rate in words per minute (espeak-ng, 80–450)."),
+        "rate": Setting(165, int, "Speaking rate in words per minute (espeak-ng, 80–450).",
+                        min=RATE_RANGE[0], max=RATE_RANGE[1]),
         "loudness": Setting(-19.0, float,
                             "Integrated loudness target in LUFS (EBU R128); −19 suits mono "
                             "speech."),

@@ -31,11 +31,13 @@ def sms_count(ctx: click.Context, text: str, as_json: bool, transliterate: bool,
     One trailing newline of standard input is ignored (what `echo` adds).
     """
     if text == "-":
-        text = sys.stdin.read()
+        text = _read_stdin()
         if text.endswith("\n"):
             text = text[:-1]
             if text.endswith("\r"):
                 text = text[:-1]
+    else:
+        _refuse_undecodable(text)
     original = text
     replaced: dict[str, str] = {}
     if transliterate:
@@ -75,6 +77,30 @@ def sms_count(ctx: click.Context, text: str, as_json: bool, transliterate: bool,
     if show_segments:
         for index, segment in enumerate(segments, start=1):
             click.echo(f"[{index}] {segment}")
+
+
+def _read_stdin() -> str:
+    """Standard input as UTF-8, strictly: undecodable bytes must not be counted as lone
+    surrogates (U+DCxx), which no phone would ever send."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        _fail(f"-: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})")
+        raise  # unreachable: _fail exits
+
+
+def _refuse_undecodable(text: str) -> None:
+    """An argument with bytes that are not UTF-8 reaches Python as lone surrogates."""
+    for offset, char in enumerate(text):
+        if "\udc80" <= char <= "\udcff":
+            byte = ord(char) - 0xDC00
+            _fail(f"TEXT: not valid UTF-8 (byte 0x{byte:02x} at character {offset})")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
 
 
 def _locales_dir(ctx: click.Context) -> Path:
