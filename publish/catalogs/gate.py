@@ -34,6 +34,7 @@ from publish.catalogs.pofile import Entry, Key
 from publish.catalogs.translations import Messages, load_messages
 from publish.catalogs.units import PAGE, SHARED, Unit, leaflet_units, name_units, site_msgids
 from publish.config import SiteConfig
+from publish.errors import CatalogError
 from publish.model import Leaflet
 
 UNTRANSLATED, FUZZY, ABSENT, BROKEN, NUMBERS = (
@@ -187,16 +188,43 @@ def catalog_problems(messages: Messages | None, locale: str) -> list[Missing]:
     return found
 
 
+def _load(path: Path, config: SiteConfig) -> tuple[Messages | None, list[Missing]]:
+    """A catalog, or the reason it cannot be read (too large, a link out of the locale
+    folder, not PO): a page is refused for it, and `stats` reports it, like any problem."""
+    try:
+        return load_messages(path, config), []
+    except CatalogError as error:
+        return None, [Missing("(the whole catalog)", None, error.message, path, error.line)]
+
+
+_SHARED: dict[Path, tuple[Messages, Messages | None, list[Missing]]] = {}
+
+
 def shared_problems(config: SiteConfig, locale: str) -> tuple[Messages | None, list[Missing]]:
     """The shared catalog of `locale` and its entries that block publication."""
     path = layout.shared_catalog(config, locale)
-    messages = load_messages(path)
+    messages, unreadable = _load(path, config)
+    if unreadable:
+        return None, unreadable
     if messages is None:
         return None, [Missing("(the whole shared catalog)", None, ABSENT, path)]
+    template = layout.shared_template(config)
+    template_messages, unreadable = _load(template, config)
+    if unreadable:
+        return None, unreadable
+    # every page asks: check the shared catalog once per version of it and its template
+    # (load_messages returns the same objects while the files are unchanged)
+    cached = _SHARED.get(path)
+    if cached is None or cached[0] is not messages or cached[1] is not template_messages:
+        cached = _SHARED[path] = (messages, template_messages,
+                                  _shared_problems(messages, template_messages))
+    return messages, list(cached[2])
+
+
+def _shared_problems(messages: Messages, template_messages: Messages | None) -> list[Missing]:
+    path = messages.path
     problems = []
     keys: dict[Key, Entry | None] = dict.fromkeys(messages.entries)
-    template = layout.shared_template(config)
-    template_messages = load_messages(template)
     if template_messages is not None:
         for key in template_messages.entries:
             keys.setdefault(key, None)
@@ -208,7 +236,7 @@ def shared_problems(config: SiteConfig, locale: str) -> tuple[Messages | None, l
             problems.append(Missing(key[1], key[0], problem, path,
                                     entry.line if entry else None,
                                     safety="safety" if key in safety else None))
-    return messages, problems
+    return problems
 
 
 def _template_safety(template: Messages | None) -> set[Key]:
@@ -224,15 +252,17 @@ def check_page(leaflet: Leaflet, locale: str, config: SiteConfig,
     if threshold is None:
         threshold = float(config.table("catalog")["threshold"])
     page_path = layout.page_catalog(config, locale, leaflet.source)
-    page = load_messages(page_path)
+    page, unreadable = _load(page_path, config)
     shared, shared_missing = shared_problems(config, locale)
     status = PageStatus(key=leaflet.source, locale=locale, threshold=threshold,
-                        catalog=page_path, catalog_exists=page is not None)
+                        catalog=page_path, catalog_exists=page is not None or bool(unreadable))
     status.shared_missing = shared_missing
-    status.broken = catalog_problems(shared, locale) + catalog_problems(page, locale)
+    status.broken = (catalog_problems(shared, locale) + unreadable
+                     + catalog_problems(page, locale))
     lookup = Lookup(page, shared)
     units = name_units(leaflet) + leaflet_units(leaflet, site_msgids(config))
     seen: set[tuple[str, Key]] = set()
+    known = {(m.msgctxt, m.msgid) for m in status.shared_missing}
     for unit in units:
         if (unit.domain, unit.key) in seen:
             continue
@@ -243,8 +273,8 @@ def check_page(leaflet: Leaflet, locale: str, config: SiteConfig,
         if unit.domain == SHARED:
             # shared strings block every page anyway; add those the shared check could not
             # see (a stale shared template), tagged SAFETY for the site disclaimer and AI note
-            known = {(m.msgctxt, m.msgid) for m in status.shared_missing}
             if problem is not None and unit.key not in known:
+                known.add(unit.key)
                 status.shared_missing.append(Missing(
                     unit.msgid, unit.msgctxt, problem, catalog,
                     entry.line if entry else None, unit.safety, unit.line))

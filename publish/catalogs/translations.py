@@ -32,22 +32,33 @@ class Messages:
         return self.entries.get(key)
 
 
-_CACHE: dict[Path, tuple[tuple[int, int], Messages]] = {}
+_CACHE: dict[tuple[Path, Path | None, int | None], tuple[tuple[int, ...], Messages]] = {}
 
 
-def load_messages(path: Path) -> Messages | None:
-    """The catalog at `path`, or None when there is none."""
+def load_messages(path: Path, config: SiteConfig | None = None) -> Messages | None:
+    """The catalog at `path`, or None when there is none.
+
+    With the site's configuration, the catalog must be a file inside `[site] locales_dir`
+    (a link out of it is refused) and no larger than `[catalog] max_catalog_bytes`."""
     try:
         stat = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise CatalogError("a link to nothing where a catalog should be", path) from None
         return None
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _CACHE.get(path)
+    except OSError as error:
+        raise CatalogError(f"cannot read catalog: {error.strerror or error}", path) from None
+    limit = int(config.table("catalog")["max_catalog_bytes"]) if config is not None else None
+    within = config.locales_dir if config is not None else None
+    # the stamp is the link target's (stat follows links): a link re-pointed is read again
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_dev)
+    key = (path, within, limit)
+    cached = _CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    catalog = read_po(path)
+    catalog = read_po(path, limit, within)
     messages = Messages(path, catalog.index(), catalog.header)
-    _CACHE[path] = (stamp, messages)
+    _CACHE[key] = (stamp, messages)
     return messages
 
 
