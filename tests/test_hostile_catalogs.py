@@ -227,3 +227,31 @@ def test_a_catalog_holding_a_file_name_is_not_read_from_that_file(
 
     with pytest.raises(CatalogError, match="holds only the name of another file"):
         read_po(path)
+
+
+# --- finding 13: catalogs get the mode the umask gives ----------------------------------------
+
+
+def test_catalog_files_honour_the_umask(tmp_path: Path) -> None:
+    """mkstemp's 0600 survived the rename: translators and CI users could not read them."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        config = make_site(tmp_path / "site")
+        written = [*layout.templates_dir(config).rglob("*.pot"),
+                   *layout.messages_dir(config, "es").rglob("*.po")]
+        assert written
+        assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {0o644}
+        # a catalog made group-writable keeps its mode when it is written again
+        path = layout.page_catalog(config, "es", KEY)
+        path.chmod(0o664)
+        edit(path, "Nausea", msgstr="Náuseas")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664
+        os.umask(0o027)
+        layout.shared_template(config).unlink()
+        extract(config, discover([config.content_dir], root=config.content_dir))
+        assert stat.S_IMODE(layout.shared_template(config).stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

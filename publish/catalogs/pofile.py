@@ -190,6 +190,13 @@ def save(catalog: Catalog, path: Path) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        # mkstemp creates the file 0600 and the rename keeps that: give it the mode a new
+        # file gets (0644 under umask 022), or the mode of the catalog it replaces
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, path)
@@ -197,6 +204,23 @@ def save(catalog: Catalog, path: Path) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
+
+
+def _umask() -> int:
+    """The process's umask. Linux shows it in /proc; elsewhere it can only be read by
+    setting it, which is not thread-safe (the catalog commands are single-threaded)."""
+    import os
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 # --- reading ----------------------------------------------------------------------------------
