@@ -255,3 +255,42 @@ def test_catalog_files_honour_the_umask(tmp_path: Path) -> None:
         assert stat.S_IMODE(layout.shared_template(config).stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+# --- finding 4: translations are refused when they hold invisible or control characters -------
+
+
+def test_a_bidi_override_in_a_dose_is_refused_with_its_line(site: SiteConfig) -> None:
+    """`Tome \\u202e15 mg\\u202c al día.` kept the number 15, so it passed, and the PDF
+    printed "Tome gm 51 al día". The translator must see it: the entry is refused."""
+    path = layout.page_catalog(site, "es", KEY)
+    msgid = "Examplamine treats **mild** pain. Take 15 mg twice a day."
+    edit(path, msgid, msgstr="Examplamine trata el dolor **leve**. Tome \u202e15 mg\u202c "
+                             "dos veces al día.")
+    line = next(e.line for e in read_po(path).entries if e.msgid == msgid)
+    message = _refusal(site)
+    assert ("invisible or control characters (U+202E RIGHT-TO-LEFT OVERRIDE, "
+            "U+202C POP DIRECTIONAL FORMATTING)") in message
+    assert f"examplamine.po:{line})" in message
+
+
+def test_an_escape_sequence_in_a_renderer_string_is_refused(site: SiteConfig) -> None:
+    path = layout.shared_catalog(site, "es")
+    edit(path, "Contents", msgstr="\x1b[2J\x1b[31mÍndice")
+    message = _refusal(site)
+    assert "U+001B CONTROL" in message and "shared.po:" in message
+
+
+def test_joiners_and_marks_that_scripts_need_are_kept(site: SiteConfig) -> None:
+    """Persian needs ZWNJ, Hindi ZWJ, right-to-left text its marks and isolates."""
+    from publish.localise import localise
+    from publish.reader import read_page
+
+    path = layout.page_catalog(site, "es", KEY)
+    edit(path, "Nausea", msgstr="حالت\u200cتهوع \u200f\u2067x\u2069 क्\u200dष")
+    leaflet = read_page(site.content_dir / KEY, site, key=KEY)
+    spanish, _strings = localise(leaflet, "es", site)
+    from publish.model import leaflet_texts
+
+    assert "حالت\u200cتهوع \u200f\u2067x\u2069 क्\u200dष" in [
+        text.plain for text in leaflet_texts(spanish)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -43,6 +44,7 @@ _CHARSET = re.compile(r"charset\s*=\s*([\w.:-]+)", re.IGNORECASE)
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 
 UNITS, MARKUP = "a number's unit differs", "adds markup or an address"
+INVISIBLE = "invisible or control characters"
 
 
 def number_units(text: str) -> Counter[tuple[str, str]]:
@@ -74,6 +76,32 @@ def added_markup(msgid: str, msgstr: str) -> list[str]:
 
     extra = found(msgstr) - found(msgid)
     return sorted(extra)
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The characters page text is cleaned of (`publish.reader.remove_invisible`: bidi
+    overrides, zero-width spaces, control characters such as ESC…) found in `text`, named.
+
+    A translation holding one is refused rather than cleaned: `Tome \u202e15 mg\u202c`
+    passes the number check yet prints "gm 51", and a translator must see and fix what
+    they sent, not have it silently rewritten."""
+    from publish.reader import remove_invisible
+
+    _cleaned, removed = remove_invisible(text)
+    return [f"U+{ord(char):04X} {unicodedata.name(char, 'CONTROL')}"
+            for char in sorted(removed, key=removed.__getitem__)]
+
+
+def invisible_problem(entry: Entry) -> str | None:
+    """Invisible or control characters in a translation (checked before anything else: an
+    override can make a reversed dose pass the number check)."""
+    found: list[str] = []
+    for text in entry.msgstr_plural or (entry.msgstr,):
+        found.extend(name for name in invisible_characters(text) if name not in found)
+    if not found:
+        return None
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return f"{INVISIBLE} ({shown}): they can hide text or show it reversed"
 
 
 def translation_problem(entry: Entry) -> str | None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from publish.catalogs import layout
 from publish.catalogs.checks import (
     header_problems,
+    invisible_problem,
     nplurals_of,
     plural_count_problems,
     translation_problem,
@@ -161,6 +162,9 @@ def entry_problem(entry: Entry | None) -> str | None:
         return FUZZY
     if not entry.translated:
         return UNTRANSLATED
+    invisible = invisible_problem(entry)
+    if invisible is not None:
+        return invisible
     translations = entry.msgstr_plural or (entry.msgstr,)
     for text in translations:
         try:
