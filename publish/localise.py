@@ -25,8 +25,9 @@ from pathlib import Path
 from publish.catalogs import layout
 from publish.catalogs.gate import check_page, entry_problem
 from publish.catalogs.inline import collapse, msgid_of, parse_translation
+from publish.catalogs.placeholders import format_message
 from publish.catalogs.translations import CatalogStrings
-from publish.catalogs.units import Place, map_texts
+from publish.catalogs.units import SHARED, Place, map_texts
 from publish.config import SiteConfig
 from publish.errors import TranslationMissing
 from publish.model import Callout, Leaflet, Paragraph, Span, Text, Warning
@@ -54,7 +55,7 @@ def localise(leaflet: Leaflet, locale: str, config: SiteConfig) -> tuple[Leaflet
             raise TranslationMissing(f"internal: unit {unit.text_id} met as {text.id}",
                                      leaflet.source, text.line)
         entry = lookup.entry(unit)
-        if entry_problem(entry) is not None:
+        if entry_problem(entry, formatted=unit.domain == SHARED) is not None:
             dropped.append(unit.msgid)
             return None
         assert entry is not None
@@ -110,11 +111,11 @@ def _file_digest(path: Path) -> str:
 
 def _with_notice(leaflet: Leaflet, strings: CatalogStrings, count: int) -> Leaflet:
     label = strings.pgettext("notice", "Note")
-    body = strings.ngettext(
+    body = format_message(strings.ngettext(
         "One part of this leaflet is not translated yet and has been left out. Ask for the "
         "full leaflet in the original language.",
         "{count} parts of this leaflet are not translated yet and have been left out. Ask "
-        "for the full leaflet in the original language.", count).format(count=count)
+        "for the full leaflet in the original language.", count), count=count)
     notice = Callout(label=Text((Span(label),), 0, "localise.notice.label"),
                      body=(Paragraph(Text((Span(body),), 0, "localise.notice.text")),))
     warning = Warning("partial-translation",

@@ -294,3 +294,95 @@ def test_joiners_and_marks_that_scripts_need_are_kept(site: SiteConfig) -> None:
 
     assert "حالت\u200cتهوع \u200f\u2067x\u2069 क्\u200dष" in [
         text.plain for text in leaflet_texts(spanish)]
+
+
+# --- finding 6: placeholders are checked by the gate, and filled safely -----------------------
+
+EFFECTS = "Get medical help at once if: {effects}."
+
+
+@pytest.mark.parametrize(("msgstr", "expected"), [
+    ("Busque ayuda médica si algo va mal.", "placeholders: {effects} of the source missing"),
+    ("Busque ayuda médica si: {0}.", "placeholder {0} is not allowed"),
+    ("Busque ayuda médica si: {effects.__class__.__mro__}.",
+     "placeholder {effects.__class__.__mro__} is not allowed"),
+    ("Busque ayuda médica si: {effects:>30000000}.",
+     "placeholder {effects:>30000000} is not allowed"),
+    ("Busque ayuda médica si: {effects!r}.", "placeholder {effects!r} is not allowed"),
+    ("Busque ayuda médica si: {effects[0]}.", "placeholder {effects[0]} is not allowed"),
+    ("Busque ayuda médica si: {effects} {usage}.", "placeholders: {usage} not in the source"),
+    ("Busque ayuda médica si: {effects}}.", "braces that are not a placeholder"),
+])
+def test_a_renderer_string_must_keep_its_placeholders_exactly(
+        site: SiteConfig, msgstr: str, expected: str) -> None:
+    """Before, only `catalog compile` checked placeholders: the build published a Spanish
+    SMS naming no serious side effect, Python internals, or 100 MB of spaces."""
+    entry = edit(layout.shared_catalog(site, "es"), EFFECTS, msgstr=msgstr)
+    message = _refusal(site)
+    assert expected in message
+    assert f"shared.po:{read_po(layout.shared_catalog(site, 'es')).index()[entry.key].line})" \
+        in message
+
+
+def test_a_theme_string_may_not_add_a_percent_field(site: SiteConfig) -> None:
+    """Jinja2 applies % to every string a theme translates: a lone % is an error there."""
+    edit(layout.shared_catalog(site, "es"), "Contents", msgstr="Índice (100%)")
+    assert "a % that is not %% or %(name)s" in _refusal(site)
+    edit(layout.shared_catalog(site, "es"), "Contents", msgstr="Índice (100%%)")
+    from publish.catalogs.gate import shared_problems
+
+    assert shared_problems(site, "es")[1] == []
+
+
+def test_plural_forms_may_leave_out_the_count_but_not_add_fields(site: SiteConfig) -> None:
+    from publish.catalogs.gate import shared_problems
+
+    path = layout.shared_catalog(site, "es")
+    plural = next(e for e in read_po(path).active if e.msgid_plural is not None)
+    edit(path, plural.msgid, msgstr_plural=("Una parte falta.", "Faltan {count} partes."))
+    assert shared_problems(site, "es")[1] == []
+    edit(path, plural.msgid, msgstr_plural=("Una parte falta.", "Faltan varias partes."))
+    assert "{count} of the source missing" in _refusal(site)
+    edit(path, plural.msgid, msgstr_plural=("Una {count.real}.", "Faltan {count} partes."))
+    assert "placeholder {count.real} is not allowed" in _refusal(site)
+
+
+def test_translated_strings_are_filled_without_attribute_access(site: SiteConfig) -> None:
+    """Whatever reaches a renderer, `.format` on a translation takes bare names only."""
+    from publish.catalogs.placeholders import Message, format_message
+    from publish.catalogs.translations import CatalogStrings, load_messages
+    from publish.errors import CatalogError
+
+    assert format_message("Si: {effects}.", effects="fiebre") == "Si: fiebre."
+    assert format_message("{{literal}} {x}", x=1) == "{literal} 1"
+    for template in ("{effects.__class__.__mro__}", "{effects:>30000000}", "{0}",
+                     "{effects!r}", "{effects[0]}", "{missing}"):
+        with pytest.raises(CatalogError):
+            format_message(template, effects="fiebre")
+        with pytest.raises(CatalogError):
+            Message(template).format(effects="fiebre")
+    messages = load_messages(layout.shared_catalog(site, "es"), site)
+    assert messages is not None
+    strings = CatalogStrings(messages, "es", site)
+    translated = strings.gettext(EFFECTS)
+    assert isinstance(translated, Message)
+    assert translated.format(effects="fiebre") == pseudo_text(EFFECTS).replace(
+        "{effects}", "fiebre")
+    # a catalog that never met the gate cannot reach an attribute either
+    edit(layout.shared_catalog(site, "es"), EFFECTS, msgstr="{effects.__class__}")
+    messages = load_messages(layout.shared_catalog(site, "es"), site)
+    assert messages is not None
+    from publish.errors import TranslationMissing
+
+    with pytest.raises(TranslationMissing, match="is not allowed"):
+        CatalogStrings(messages, "es", site).gettext(EFFECTS)
+
+
+def test_page_text_braces_are_text(site: SiteConfig) -> None:
+    """Page text is never formatted: its braces are not placeholders."""
+    from publish.localise import localise
+    from publish.reader import read_page
+
+    edit(layout.page_catalog(site, "es", KEY), "Nausea", msgstr="Náuseas {x} }")
+    leaflet = read_page(site.content_dir / KEY, site, key=KEY)
+    localise(leaflet, "es", site)

@@ -31,6 +31,7 @@ from publish.catalogs.checks import (
     translation_problem,
 )
 from publish.catalogs.inline import parse_spans
+from publish.catalogs.placeholders import placeholder_problem
 from publish.catalogs.pofile import Entry, Key
 from publish.catalogs.translations import Messages, load_messages
 from publish.catalogs.units import PAGE, SHARED, Unit, leaflet_units, name_units, site_msgids
@@ -154,8 +155,14 @@ def numbers_kept(msgid: str, msgstr: str) -> bool:
     return all(found[number] >= count for number, count in needed.items())
 
 
-def entry_problem(entry: Entry | None) -> str | None:
-    """Why an entry cannot be published, or None when it can."""
+def entry_problem(entry: Entry | None, *, formatted: bool = False,
+                  template: Entry | None = None) -> str | None:
+    """Why an entry cannot be published, or None when it can.
+
+    `formatted`: code fills the string's placeholders (a shared-catalog string), so they are
+    checked (`publish.catalogs.placeholders`); so are those of any entry flagged as a
+    format string. `template`: the entry of the template (its flags are the tool's, the
+    catalog's are the translator's)."""
     if entry is None:
         return ABSENT
     if entry.fuzzy:
@@ -165,6 +172,11 @@ def entry_problem(entry: Entry | None) -> str | None:
     invisible = invisible_problem(entry)
     if invisible is not None:
         return invisible
+    flags = set(entry.flags) | set(template.flags if template is not None else ())
+    if formatted or flags & {"python-brace-format", "python-format"}:
+        problem = placeholder_problem(entry, percent="python-format" in flags)
+        if problem is not None:
+            return problem
     translations = entry.msgstr_plural or (entry.msgstr,)
     for text in translations:
         try:
@@ -235,7 +247,8 @@ def _shared_problems(messages: Messages, template_messages: Messages | None) -> 
     safety = _template_safety(template_messages)
     for key in keys:
         entry = messages.get(key)
-        problem = entry_problem(entry)
+        template = template_messages.get(key) if template_messages is not None else None
+        problem = entry_problem(entry, formatted=True, template=template)
         if problem is not None:
             problems.append(Missing(key[1], key[0], problem, path,
                                     entry.line if entry else None,
@@ -272,7 +285,7 @@ def check_page(leaflet: Leaflet, locale: str, config: SiteConfig,
             continue
         seen.add((unit.domain, unit.key))
         entry = lookup.entry(unit)
-        problem = entry_problem(entry)
+        problem = entry_problem(entry, formatted=unit.domain == SHARED)
         catalog = page_path if unit.domain == PAGE else layout.shared_catalog(config, locale)
         if unit.domain == SHARED:
             # shared strings block every page anyway; add those the shared check could not

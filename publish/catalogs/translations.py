@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.catalogs.checks import invisible_problem
 from publish.catalogs.layout import display
+from publish.catalogs.placeholders import Message, placeholder_problem
 from publish.catalogs.pofile import Entry, Key, read_po
 from publish.config import SiteConfig
 from publish.errors import CatalogError, TranslationMissing
@@ -87,6 +89,13 @@ class CatalogStrings:
 
     def _entry(self, context: str | None, message: str) -> Entry:
         entry = self.messages.get((context, message))
+        problem = (invisible_problem(entry) or placeholder_problem(entry)
+                   if entry is not None else None)
+        if entry is not None and entry.translated and problem is not None:
+            # the gate refuses such a page first; this guards any other caller
+            shown = f"{context}|{message}" if context else message
+            raise TranslationMissing(f"the {self.locale} translation of {shown!r} is refused: "
+                                     f"{problem}", self._where, entry.line)
         if entry is None or not entry.translated:
             state = "is not in" if entry is None else ("is fuzzy in" if entry.fuzzy
                                                        else "is untranslated in")
@@ -99,19 +108,19 @@ class CatalogStrings:
         return entry
 
     def gettext(self, message: str) -> str:
-        return self._entry(None, message).msgstr
+        return Message(self._entry(None, message).msgstr)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self._entry(context, message).msgstr
+        return Message(self._entry(context, message).msgstr)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         entry = self._entry(None, singular)
         forms = entry.msgstr_plural or (entry.msgstr,)
         index = self._plural(n)
-        return forms[index] if index < len(forms) else forms[-1]
+        return Message(forms[index] if index < len(forms) else forms[-1])
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         entry = self._entry(context, singular)
         forms = entry.msgstr_plural or (entry.msgstr,)
         index = self._plural(n)
-        return forms[index] if index < len(forms) else forms[-1]
+        return Message(forms[index] if index < len(forms) else forms[-1])
