@@ -73,10 +73,23 @@ class Entry:
         return replace(self, flags=order_flags(flags))
 
 
+# GNU gettext writes format flags in the order of its list of languages (format-*.c), not
+# alphabetically: `msgcat` would otherwise reorder "python-brace-format, python-format".
+_FORMAT_ORDER = ("c", "objc", "python", "python-brace", "java", "java-printf", "csharp",
+                 "javascript", "scheme", "lisp", "elisp", "librep", "rust", "go", "ruby",
+                 "sh", "awk", "lua", "object-pascal", "modula2", "d", "smalltalk", "qt",
+                 "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace", "php",
+                 "gcc-internal", "gfc-internal", "ycp")
+_FORMAT_RANK = {f"{prefix}{name}-format": index
+                for index, name in enumerate(_FORMAT_ORDER) for prefix in ("", "no-")}
+
+
 def order_flags(flags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """`fuzzy` first, then the rest in a fixed order, as GNU gettext writes them."""
     unique = list(dict.fromkeys(flags))
-    rest = sorted(f for f in unique if f != "fuzzy")
+    rest = sorted((f for f in unique if f != "fuzzy"),
+                  key=lambda flag: (0, _FORMAT_RANK[flag], flag) if flag in _FORMAT_RANK
+                  else (1, 0, flag))
     return (("fuzzy",) if "fuzzy" in unique else ()) + tuple(rest)
 
 
