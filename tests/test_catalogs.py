@@ -356,6 +356,11 @@ def test_cli_extract_init_compile_stats(tmp_path: Path) -> None:
     assert rows[0]["publishable"] is False
     for path in layout.messages_dir(config, "es").rglob("*.po"):
         fill(path)
+    result = runner.invoke(cli, [*args, "approve", "--locale", "es"], obj={})
+    assert result.exit_code == 1 and "waiting for approval" in result.output  # safety texts
+    result = runner.invoke(cli, [*args, "approve", "--locale", "es", "--all", "--reviewer",
+                                 "Test Reviewer"], obj={})
+    assert result.exit_code == 0, result.output
     page_po = layout.page_catalog(config, "es", "examplamine.md")
     catalog = read_po(page_po)
     catalog.entries[1] = catalog.entries[1].with_flags("fuzzy")

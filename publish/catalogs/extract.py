@@ -48,11 +48,12 @@ TEMPLATE_HEADER = {
 
 SAFETY_COMMENTS = {
     "disclaimer": "SAFETY: the disclaimer. Translate all of it, faithfully: the leaflet is "
-                  "not published in your language until this entry is translated and not "
-                  "fuzzy.",
+                  "not published in your language until this entry is translated, not "
+                  "fuzzy, and its translation approved by a safety reviewer.",
     "ai_note": "SAFETY: the note that this text is AI-generated or crowd-sourced. Translate "
                "all of it, faithfully: the leaflet is not published in your language until "
-               "this entry is translated and not fuzzy.",
+               "this entry is translated, not fuzzy, and its translation approved by a "
+               "safety reviewer.",
 }
 MARKDOWN_COMMENT = ("Markdown: keep the marks (**bold**, *italic*, <sub>, <sup>) around the "
                     "matching words; write \\* for a literal asterisk.")
@@ -227,8 +228,9 @@ def _code_entry(message: str | tuple[str, ...], context: str | None, comments: l
     if tagged:
         notes = [c[len(SAFETY_TAG):].lstrip(" :") for c in tagged]
         rest = [c for c in extracted if c not in tagged]
-        extracted = (f"{SAFETY_TAG}: a safety text (disclaimer or AI note). Translate it "
-                     "completely: no leaflet is published in your language without it.",
+        extracted = (f"{SAFETY_TAG}: a safety text. Translate it completely and faithfully: "
+                     "no leaflet is published in your language until its translation is "
+                     "approved by a safety reviewer.",
                      *[note for note in notes if note], *rest)
     return Entry(msgid=singular, msgctxt=context, msgid_plural=plural,
                  extracted=extracted, references=(reference,), flags=order_flags(flags))

@@ -189,22 +189,26 @@ def write_po(catalog: Catalog) -> str:
 
 
 def save(catalog: Catalog, path: Path) -> bool:
-    """Write the catalog if its text changed; True when the file was (re)written.
+    """Write the catalog if its text changed; True when the file was (re)written."""
+    return write_if_changed(path, write_po(catalog).encode("utf-8"))
 
-    Written to a temporary file and renamed, so a reader never sees half a catalog. No
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` unless the file already holds it; True when written.
+
+    Written to a temporary file and renamed, so a reader never sees half a file. No
     fsync: catalogs are regenerated or kept in version control, and syncing each of
     thousands of page templates would cost more than extracting them."""
     import os
     import tempfile
 
-    data = write_po(catalog).encode("utf-8")
     if path.is_file() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         # mkstemp creates the file 0600 and the rename keeps that: give it the mode a new
-        # file gets (0644 under umask 022), or the mode of the catalog it replaces
+        # file gets (0644 under umask 022), or the mode of the file it replaces
         try:
             mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
@@ -258,7 +262,7 @@ def read_po(path: Path, max_bytes: int | None = None, within: Path | None = None
     import polib
 
     limit = MAX_CATALOG_BYTES if max_bytes is None else max_bytes
-    source = _read_bounded(path, limit, within)
+    source = read_bounded(path, limit, within)
     if _names_a_file(source):
         # polib reads a string that names an existing file from that file: a catalog whose
         # text is "../../elsewhere.po" or "/etc/hostname" would be read from there
@@ -289,7 +293,7 @@ def read_po(path: Path, max_bytes: int | None = None, within: Path | None = None
                    header_fuzzy=header_fuzzy, path=path)
 
 
-def _read_bounded(path: Path, limit: int, within: Path | None) -> str:
+def read_bounded(path: Path, limit: int, within: Path | None) -> str:
     """The file's text, refused when it is too large or leads out of `within`."""
     import os
 
