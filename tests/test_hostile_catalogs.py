@@ -523,3 +523,69 @@ def test_approvals_are_part_of_the_build_fingerprint(site: SiteConfig) -> None:
     path = approvals_path(site, "es")
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert catalog_fingerprint(site, "es", KEY) != before
+
+
+# --- finding 2: a translation is text, never markup -------------------------------------------
+
+INJECTED = 'Índice" onmouseover="alert(1)" data-x="'
+
+
+def _elements(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict[str, str | None]]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, dict(attrs)))
+
+    Collect().feed(page)
+    return found
+
+
+def test_translated_strings_are_never_markup(site: SiteConfig) -> None:
+    """Jinja2's gettext wraps translations in `Markup` under autoescape: a translation
+    must escape itself there (markupsafe's `__html__`), and nothing in the catalogs or the
+    localised leaflet is ever `Markup`."""
+    from markupsafe import Markup, escape
+
+    from publish.catalogs.translations import CatalogStrings, load_messages
+    from publish.localise import localise
+    from publish.model import leaflet_texts
+    from publish.reader import read_page
+
+    edit(layout.shared_catalog(site, "es"), "Contents", msgstr=INJECTED)
+    messages = load_messages(layout.shared_catalog(site, "es"), site)
+    assert messages is not None
+    text = CatalogStrings(messages, "es", site).gettext("Contents")
+    assert text == INJECTED and not isinstance(text, Markup)
+    assert str(Markup(text)) == str(escape(INJECTED)) and '"' not in str(Markup(text))
+    leaflet = read_page(site.content_dir / KEY, site, key=KEY)
+    spanish, _strings = localise(leaflet, "es", site)
+    spans = [span.text for t in leaflet_texts(spanish) for span in t.spans]
+    assert spans and not any(isinstance(value, Markup) or hasattr(value, "__html__")
+                             for value in [*spans, spanish.title])
+
+
+@pytest.mark.skipif("html" not in __import__("publish.renderers").renderers.registry(),
+                    reason="no html renderer")
+def test_a_translation_cannot_add_an_attribute_to_the_html(site: SiteConfig) -> None:
+    """`msgstr "Índice\\" onmouseover=\\"alert(1)\\" data-x=\\""` for "Contents" became
+    `aria-label="Índice" onmouseover="alert(1)"`. Parse the HTML built with it, and with
+    the same words as a page heading and a side effect."""
+    from publish.build import RendererPool, render_page
+    from publish.pages import PageRef
+
+    edit(layout.shared_catalog(site, "es"), "Contents", msgstr=INJECTED)
+    edit(layout.page_catalog(site, "es", KEY), "Nausea", msgstr=INJECTED)
+    pool = RendererPool()
+    try:
+        [outcome] = render_page(PageRef(site.content_dir / KEY, KEY), site, ["es"], ["html"],
+                                pool)
+    finally:
+        pool.close()
+    assert outcome.status == "written", outcome.error
+    page = dict(outcome.files)[".html"].decode("utf-8")
+    elements = _elements(page)
+    assert not [tag for tag, attrs in elements if "onmouseover" in attrs or "data-x" in attrs]
+    assert ("nav", {"class": "contents", "aria-label": INJECTED}) in elements

@@ -146,11 +146,20 @@ def _short(text: str) -> str:
 
 
 class Message(str):
-    """A translated string, as `CatalogStrings` returns it: its `format` is
-    `format_message`, so a renderer's `.format(name=…)` can never reach an attribute or
-    take a format spec, whatever the catalog says."""
+    """A translated string, as `CatalogStrings` returns it: text, never markup.
+
+    Its `format` is `format_message`, so a renderer's `.format(name=…)` can never reach an
+    attribute or take a format spec, whatever the catalog says. Its `__html__` (the
+    markupsafe protocol Jinja2 follows, also in `Markup(…)`, which Jinja2's gettext wraps
+    every translation in under autoescape) is the escaped text: `Índice" onmouseover="…`
+    stays inside its attribute as `Índice&#34; onmouseover=&#34;…`."""
 
     __slots__ = ()
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
 
     def format(self, *args: object, **values: object) -> str:  # type: ignore[override]
         if args:
