@@ -18,9 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from publish.catalogs import layout
-from publish.catalogs.compiled import check_catalog, mo_bytes
+from publish.catalogs.compiled import check_catalog
 from publish.catalogs.inline import parse_spans, spans_msgid
 from publish.catalogs.languages import PLURAL_FORMS, language
+from publish.catalogs.mofile import mo_bytes
 from publish.catalogs.pofile import read_po, save, write_po
 from publish.catalogs.pseudo import pseudo_text
 from publish.catalogs.steps import extract, init, update
@@ -335,6 +336,33 @@ def test_compile_writes_mo_without_fuzzy_and_rejects_bad_placeholders(site: Site
     catalog.entries[index] = replace(page_entry, msgstr="Página {x} de {total}")
     problems = check_catalog(catalog)
     assert any(problem.fatal and "placeholders" in problem.message for problem in problems)
+
+
+@needs_gettext
+def test_mo_files_are_found_by_gnu_gettext_context_entries_included(
+        site: SiteConfig, tmp_path: Path) -> None:
+    """Babel's write_mo sorts keys by msgid alone; libintl binary-searches them in strcmp
+    order of `msgctxt\x04msgid`. Our .mo files must be found by the C library."""
+    init(site, "es")
+    shared = layout.shared_catalog(site, "es")
+    fill(shared)
+    catalog = read_po(shared)
+    folder = tmp_path / "mo" / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "shared.mo").write_bytes(mo_bytes(catalog))
+    unpacked = subprocess.run(["msgunfmt", str(folder / "shared.mo")], capture_output=True,
+                              text=True, check=True).stdout
+    assert len(polib.pofile(unpacked)) == len(catalog.active)
+    assert b"POT-Creation-Date" not in mo_bytes(catalog)  # the header is the catalog's own
+    environment = {**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": "es",
+                   "TEXTDOMAINDIR": str(tmp_path / "mo")}
+    for entry in catalog.active:
+        if entry.msgid_plural is not None:
+            continue
+        context = [f"--context={entry.msgctxt}"] if entry.msgctxt else []
+        found = subprocess.run(["gettext", "-d", "shared", *context, "--", entry.msgid],
+                               capture_output=True, text=True, env=environment).stdout
+        assert found == entry.msgstr, (entry.msgctxt, entry.msgid)
 
 
 def test_cli_extract_init_compile_stats(tmp_path: Path) -> None:
