@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publish.catalogs.inline import collapse, spans_msgid
+from publish.catalogs.inline import collapse
 from publish.catalogs.pofile import Catalog, Entry, order_flags
 from publish.catalogs.units import (
     SHARED,
@@ -31,7 +31,7 @@ from publish.catalogs.units import (
 )
 from publish.config import SiteConfig
 from publish.errors import CatalogError
-from publish.model import Leaflet, Span
+from publish.model import Leaflet, Span, spans_to_markdown
 
 TEMPLATE_HEADER = {
     "Project-Id-Version": "",
@@ -175,7 +175,7 @@ def shared_template(config: SiteConfig) -> Catalog:
             references=("publish/catalogs/units.py",)))
     for key, name in (("disclaimer", "disclaimer"), ("ai_note", "ai_note")):
         # the reader makes site texts one plain span, so the msgid is built the same way
-        msgid = spans_msgid((Span(config.site[key]),))
+        msgid = spans_to_markdown((Span(config.site[key]),))
         add(Entry(msgid=msgid, extracted=(
             SAFETY_COMMENTS[name],
             f"The site-wide text ([site] {key} in publish.toml), used on every page "
