@@ -93,6 +93,8 @@ PATHOLOGICAL = {
     "20,000 no-break spaces after a number": "Tome 15 mg 5" + "\u00a0" * 20_000 + "x",
     "a percent sign and 20,000 zeros": "Tome 15 mg %" + "0" * 20_000,
     "20,000 asterisks": "Tome 15 mg " + "*" * 20_000,
+    "20,000 unclosed format specs": "Tome 15 mg " + "{a:" * 20_000,
+    "a %( and 20,000 letters": "Tome 15 mg %(" + "a" * 20_000,
 }
 
 
@@ -101,9 +103,9 @@ def test_checks_on_a_pathological_translation_are_linear(name: str) -> None:
     """Before: the number/unit check took 22 s on 20,000 digits, the markup check and the
     pseudo-locale's placeholder pattern were quadratic too. Now each is milliseconds."""
     text = PATHOLOGICAL[name]
-    entry = Entry(msgid="Take 15 mg twice a day.", msgstr=text)
+    entry = Entry(msgid="Take 15 mg twice a day.", msgstr=text, flags=("python-format",))
     started = time.perf_counter()
-    entry_problem(entry)
+    entry_problem(entry, formatted=True)
     pseudo_plain(text)
     pseudo_text(text)
     assert time.perf_counter() - started < 2.0
