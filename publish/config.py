@@ -147,6 +147,7 @@ CATALOG_SETTINGS: dict[str, Setting] = {
     "threshold": Setting(100.0, float,
                          "Percent of a page's strings that must be translated to publish it. "
                          "Safety strings must always be 100 %.", min=0, max=100),
+    "max_catalog_bytes": Setting(8 << 20, int, "Largest .po/.pot read (bytes; 8 MB).", min=1024),
 }
 
 CORE_TABLES: dict[str, dict[str, Setting]] = {

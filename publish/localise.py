@@ -25,8 +25,10 @@ from pathlib import Path
 from publish.catalogs import layout
 from publish.catalogs.gate import check_page, entry_problem
 from publish.catalogs.inline import collapse, msgid_of, parse_translation
+from publish.catalogs.placeholders import format_message
+from publish.catalogs.safety import approvals_path
 from publish.catalogs.translations import CatalogStrings
-from publish.catalogs.units import Place, map_texts
+from publish.catalogs.units import SHARED, Place, map_texts
 from publish.config import SiteConfig
 from publish.errors import TranslationMissing
 from publish.model import Callout, Leaflet, Paragraph, Span, Text, Warning
@@ -54,7 +56,7 @@ def localise(leaflet: Leaflet, locale: str, config: SiteConfig) -> tuple[Leaflet
             raise TranslationMissing(f"internal: unit {unit.text_id} met as {text.id}",
                                      leaflet.source, text.line)
         entry = lookup.entry(unit)
-        if entry_problem(entry) is not None:
+        if entry_problem(entry, formatted=unit.domain == SHARED) is not None:
             dropped.append(unit.msgid)
             return None
         assert entry is not None
@@ -84,10 +86,13 @@ def localise(leaflet: Leaflet, locale: str, config: SiteConfig) -> tuple[Leaflet
 
 def catalog_fingerprint(config: SiteConfig, locale: str, page_key: str) -> str:
     """What the translation of one page depends on (the build cache's key): the page's
-    catalog, the shared catalog and template, and the threshold."""
-    digest = hashlib.sha256(f"{locale}\0{config.table('catalog')['threshold']}".encode())
+    catalog, the shared catalog and template, the safety approvals and the settings."""
+    catalog = config.table("catalog")
+    digest = hashlib.sha256(f"{locale}\0{catalog['threshold']}\0"
+                            f"{catalog['max_catalog_bytes']}".encode())
     for path in (layout.page_catalog(config, locale, page_key),
-                 layout.shared_catalog(config, locale), layout.shared_template(config)):
+                 layout.shared_catalog(config, locale), layout.shared_template(config),
+                 approvals_path(config, locale)):
         digest.update(b"\0" + path.name.encode() + b"\0" + _file_digest(path).encode())
     return digest.hexdigest()
 
@@ -103,18 +108,26 @@ def _file_digest(path: Path) -> str:
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _DIGESTS.get(path)
     if cached is None or cached[0] != stamp:
-        cached = (stamp, hashlib.sha256(path.read_bytes()).hexdigest())
+        try:
+            with path.open("rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
+        except OSError as error:
+            # a folder or an unreadable file: the job runs and the gate says what is wrong
+            digest = f"unreadable {error.errno}"
+        cached = (stamp, digest)
         _DIGESTS[path] = cached
     return cached[1]
 
 
 def _with_notice(leaflet: Leaflet, strings: CatalogStrings, count: int) -> Leaflet:
     label = strings.pgettext("notice", "Note")
-    body = strings.ngettext(
+    # TRANSLATORS: SAFETY: tells the reader that parts of the leaflet are missing in their
+    # language; {count} is how many.
+    body = format_message(strings.ngettext(
         "One part of this leaflet is not translated yet and has been left out. Ask for the "
         "full leaflet in the original language.",
         "{count} parts of this leaflet are not translated yet and have been left out. Ask "
-        "for the full leaflet in the original language.", count).format(count=count)
+        "for the full leaflet in the original language.", count), count=count)
     notice = Callout(label=Text((Span(label),), 0, "localise.notice.label"),
                      body=(Paragraph(Text((Span(body),), 0, "localise.notice.text")),))
     warning = Warning("partial-translation",

@@ -13,6 +13,7 @@ uses it as a cache key.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
@@ -280,8 +281,12 @@ def leaflet_texts(leaflet: Leaflet, *, safety: bool = True) -> Iterator[Text]:
 
 # --- inline markdown --------------------------------------------------------------------------
 
-_MARK_SYNTAX = {"bold": ("**", "**"), "italic": ("*", "*"), "sub": ("<sub>", "</sub>"),
-                "sup": ("<sup>", "</sup>")}
+_OPEN = {"bold": "**", "italic": "*", "sub": "<sub>", "sup": "<sup>"}
+_CLOSE = {"bold": "**", "italic": "*", "sub": "</sub>", "sup": "</sup>"}
+# Outermost first: emphasis wraps sub/sup, never the other way round.
+_NESTING = ("italic", "bold", "sub", "sup")
+_SPACE = re.compile(r"\s+")
+_TAG_LOOKALIKE = re.compile(r"<(?=/?(?:sub|sup|b|strong|i|em)>)", re.IGNORECASE)
 
 
 def merge_spans(spans: Iterable[Span]) -> list[Span]:
@@ -298,15 +303,52 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
 
 
 def spans_to_markdown(spans: tuple[Span, ...]) -> str:
+    """The inline Markdown of a run of spans, as translators see it in the catalogs and the
+    JSON model shows it (`publish.catalogs.inline.parse_spans` reads it back).
+
+    Whitespace runs become one space and the edges are trimmed; marks are opened and closed
+    only where they change, and a space takes only the marks on both sides of it, so
+    `**bold** text` never becomes `**bold **text` (which no Markdown reader takes as bold)
+    and an italic name inside a bold label stays `**a *b* c**`, not `***b*****`. A literal
+    `*` or `\\` (and text that looks like a `<sub>` tag) gets a backslash.
+    """
+    # character by character, in linear time (a 256 KB paragraph is one text)
+    chars = [(ch, span.marks) for span in spans for ch in _SPACE.sub(" ", span.text)]
+    start, end = 0, len(chars)
+    while start < end and chars[start][0] == " ":
+        start += 1
+    while end > start and chars[end - 1][0] == " ":
+        end -= 1
+    collapsed: list[tuple[str, frozenset[str]]] = []
+    for ch, marks in chars[start:end]:
+        if ch == " " and collapsed and collapsed[-1][0] == " ":
+            continue
+        collapsed.append((ch, marks))
+    for index, (ch, _marks) in enumerate(collapsed):
+        if ch == " ":
+            collapsed[index] = (ch, collapsed[index - 1][1] & collapsed[index + 1][1])
+    runs: list[tuple[list[str], frozenset[str]]] = []
+    for ch, marks in collapsed:
+        if runs and runs[-1][1] == marks:
+            runs[-1][0].append(ch)
+        else:
+            runs.append(([ch], marks))
     out: list[str] = []
-    for span in spans:
-        text = span.text
-        for mark in MARKS:
-            if mark in span.marks:
-                opener, closer = _MARK_SYNTAX[mark]
-                text = f"{opener}{text}{closer}"
-        out.append(text)
+    active: frozenset[str] = frozenset()
+    for text, marks in runs:
+        out.extend(_CLOSE[m] for m in reversed(_NESTING) if m in active - marks)
+        out.extend(_OPEN[m] for m in _NESTING if m in marks - active)
+        active = marks
+        out.append(_escape_marks("".join(text)))
+    out.extend(_CLOSE[m] for m in reversed(_NESTING) if m in active)
     return "".join(out)
+
+
+def _escape_marks(text: str) -> str:
+    """Literal text that would read as a mark: `\\`, `*` and tag-like `<sub>` get a
+    backslash."""
+    text = text.replace("\\", "\\\\").replace("*", "\\*")
+    return _TAG_LOOKALIKE.sub(r"\\<", text)
 
 
 # --- JSON -------------------------------------------------------------------------------------

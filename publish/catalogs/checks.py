@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import gettext
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from publish.catalogs.inline import parse_spans
+from publish.catalogs.placeholders import placeholder_problem
 from publish.catalogs.pofile import Entry
 
 # Units written the same way in every language that uses Latin digits, so a translation must
@@ -42,7 +45,11 @@ _ADDRESS = re.compile(r"\b(?:https?|ftp|file|javascript|data|vbscript):|\bwww\."
 _CHARSET = re.compile(r"charset\s*=\s*([\w.:-]+)", re.IGNORECASE)
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 
+UNTRANSLATED, FUZZY, ABSENT, BROKEN, NUMBERS = (
+    "untranslated", "fuzzy", "not in the catalog", "broken inline marks", "numbers differ")
 UNITS, MARKUP = "a number's unit differs", "adds markup or an address"
+_DIGITS = re.compile(r"\d+")
+INVISIBLE = "invisible or control characters"
 
 
 def number_units(text: str) -> Counter[tuple[str, str]]:
@@ -76,6 +83,32 @@ def added_markup(msgid: str, msgstr: str) -> list[str]:
     return sorted(extra)
 
 
+def invisible_characters(text: str) -> list[str]:
+    """The characters page text is cleaned of (`publish.reader.remove_invisible`: bidi
+    overrides, zero-width spaces, control characters such as ESC…) found in `text`, named.
+
+    A translation holding one is refused rather than cleaned: `Tome \u202e15 mg\u202c`
+    passes the number check yet prints "gm 51", and a translator must see and fix what
+    they sent, not have it silently rewritten."""
+    from publish.reader import remove_invisible
+
+    _cleaned, removed = remove_invisible(text)
+    return [f"U+{ord(char):04X} {unicodedata.name(char, 'CONTROL')}"
+            for char in sorted(removed, key=removed.__getitem__)]
+
+
+def invisible_problem(entry: Entry) -> str | None:
+    """Invisible or control characters in a translation (checked before anything else: an
+    override can make a reversed dose pass the number check)."""
+    found: list[str] = []
+    for text in entry.msgstr_plural or (entry.msgstr,):
+        found.extend(name for name in invisible_characters(text) if name not in found)
+    if not found:
+        return None
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return f"{INVISIBLE} ({shown}): they can hide text or show it reversed"
+
+
 def translation_problem(entry: Entry) -> str | None:
     """What the checks find wrong with a translated entry (numbers are the gate's own)."""
     for text in entry.msgstr_plural or (entry.msgstr,):
@@ -86,6 +119,48 @@ def translation_problem(entry: Entry) -> str | None:
         if markup:
             return f"{MARKUP} ({', '.join(markup)})"
     return None
+
+
+def numbers_kept(msgid: str, msgstr: str) -> bool:
+    """Every run of digits of the source appears in the translation (as often)."""
+    needed = Counter(_DIGITS.findall(msgid))
+    if not needed:
+        return True
+    found = Counter(_DIGITS.findall(msgstr))
+    return all(found[number] >= count for number, count in needed.items())
+
+
+def entry_problem(entry: Entry | None, *, formatted: bool = False,
+                  template: Entry | None = None) -> str | None:
+    """Why an entry cannot be published, or None when it can.
+
+    `formatted`: code fills the string's placeholders (a shared-catalog string), so they are
+    checked (`publish.catalogs.placeholders`); so are those of any entry flagged as a
+    format string. `template`: the entry of the template (its flags are the tool's, the
+    catalog's are the translator's)."""
+    if entry is None:
+        return ABSENT
+    if entry.fuzzy:
+        return FUZZY
+    if not entry.translated:
+        return UNTRANSLATED
+    invisible = invisible_problem(entry)
+    if invisible is not None:
+        return invisible
+    flags = set(entry.flags) | set(template.flags if template is not None else ())
+    if formatted or flags & {"python-brace-format", "python-format"}:
+        problem = placeholder_problem(entry, percent="python-format" in flags)
+        if problem is not None:
+            return problem
+    translations = entry.msgstr_plural or (entry.msgstr,)
+    for text in translations:
+        try:
+            parse_spans(text)
+        except ValueError:
+            return BROKEN
+        if not numbers_kept(entry.msgid, text):
+            return NUMBERS
+    return translation_problem(entry)
 
 
 def header_problems(header: Mapping[str, str], plural_forms: str) -> list[str]:

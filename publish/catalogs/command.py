@@ -246,3 +246,42 @@ def _merge_reports(total: StepReport, report: StepReport) -> None:
     total.errors += report.errors
     total.problems += report.problems
     total.removed += report.removed
+
+
+@catalog.command("approve")
+@click.argument("ids", nargs=-1)
+@click.option("--locale", "-l", required=True, help="Locale whose safety translations to review.")
+@click.option("--all", "approve_all", is_flag=True, help="Approve every pending one.")
+@click.option("--reviewer", default="", help="Name recorded with the approval (required to "
+              "approve).")
+@click.pass_context
+def approve_command(ctx: click.Context, ids: tuple[str, ...], locale: str, approve_all: bool,
+                    reviewer: str) -> None:
+    """Review safety translations: list those waiting (no IDS), or approve IDS (or --all)
+    into locales/LOCALE/safety-approved.toml. Pages carrying an unapproved one are not
+    published in that locale."""
+    from publish.catalogs.safety import approvals_path, approve, pending
+
+    config = _config(ctx)
+    try:
+        if not ids and not approve_all:
+            waiting = pending(config, locale)
+            for item in waiting:
+                where = ", ".join(f"{layout.display(path, config)}:{line}"
+                                  for path, line in item.places)
+                context = f" [{item.entry.msgctxt}]" if item.entry.msgctxt else ""
+                click.echo(f"{item.id}  {where}\n  source{context}: {item.entry.msgid}")
+                for form in item.forms:
+                    click.echo(f"  {locale}: {form}")
+            click.echo(f"{len(waiting)} safety translation(s) waiting for approval in {locale}"
+                       + (f": approve with `publish catalog approve --locale {locale} "
+                          "--reviewer NAME ID…` or --all" if waiting else ""), err=True)
+            sys.exit(EXIT_PROBLEMS if waiting else EXIT_OK)
+        done = approve(config, locale, reviewer, ids, everything=approve_all)
+    except PublishError as error:
+        _fail(error)
+        raise
+    for item in done:
+        click.echo(f"approved {item.id}: {item.entry.msgid[:60]!r}")
+    click.echo(f"{len(done)} approved by {reviewer.strip()} in "
+               f"{layout.display(approvals_path(config, locale), config)}", err=True)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publish.catalogs.inline import collapse, spans_msgid
+from publish.catalogs.inline import collapse
 from publish.catalogs.pofile import Catalog, Entry, order_flags
 from publish.catalogs.units import (
     SHARED,
@@ -31,7 +31,7 @@ from publish.catalogs.units import (
 )
 from publish.config import SiteConfig
 from publish.errors import CatalogError
-from publish.model import Leaflet, Span
+from publish.model import Leaflet, Span, spans_to_markdown
 from publish.resources import builtin_themes_dir
 
 TEMPLATE_HEADER = {
@@ -49,11 +49,12 @@ TEMPLATE_HEADER = {
 
 SAFETY_COMMENTS = {
     "disclaimer": "SAFETY: the disclaimer. Translate all of it, faithfully: the leaflet is "
-                  "not published in your language until this entry is translated and not "
-                  "fuzzy.",
+                  "not published in your language until this entry is translated, not "
+                  "fuzzy, and its translation approved by a safety reviewer.",
     "ai_note": "SAFETY: the note that this text is AI-generated or crowd-sourced. Translate "
                "all of it, faithfully: the leaflet is not published in your language until "
-               "this entry is translated and not fuzzy.",
+               "this entry is translated, not fuzzy, and its translation approved by a "
+               "safety reviewer.",
 }
 MARKDOWN_COMMENT = ("Markdown: keep the marks (**bold**, *italic*, <sub>, <sup>) around the "
                     "matching words; write \\* for a literal asterisk.")
@@ -123,9 +124,6 @@ class _Pending:
 
 _BRACE_FIELD = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]\w*)?(?:![rsa])?"
                           r"(?::[^{}]*)?\}(?!\})")
-# width starts with 1-9 so that flags and width cannot share out a run of zeros (linear)
-_PERCENT_FIELD = re.compile(
-    r"%(?:\([A-Za-z_]\w*\))?[-#0 +]*(?:[1-9]\d*)?(?:\.\d+)?[sdifrxXeEgGco%]")
 
 SOURCE_PATTERNS = ("publish/**/*.py",)
 """Python sources scanned for `gettext("…")`-style calls, relative to the project root."""
@@ -178,7 +176,7 @@ def shared_template(config: SiteConfig) -> Catalog:
             references=("publish/catalogs/units.py",)))
     for key, name in (("disclaimer", "disclaimer"), ("ai_note", "ai_note")):
         # the reader makes site texts one plain span, so the msgid is built the same way
-        msgid = spans_msgid((Span(config.site[key]),))
+        msgid = spans_to_markdown((Span(config.site[key]),))
         add(Entry(msgid=msgid, extracted=(
             SAFETY_COMMENTS[name],
             f"The site-wide text ([site] {key} in publish.toml), used on every page "
@@ -221,7 +219,9 @@ def _code_entry(message: str | tuple[str, ...], context: str | None, comments: l
     flags = []
     if any(_BRACE_FIELD.search(text) for text in texts):
         flags.append("python-brace-format")
-    if percent_format and any(_PERCENT_FIELD.search(text) for text in texts):
+    if percent_format:
+        # Jinja2's new-style gettext applies % to every string it translates, fields or not
+        # (a lone % in a translation is an error there): msgfmt -c and the gate check them
         flags.append("python-format")
     extracted = tuple(_strip_tag(collapse(comment)) for comment in comments
                       if _strip_tag(collapse(comment)))
@@ -229,8 +229,9 @@ def _code_entry(message: str | tuple[str, ...], context: str | None, comments: l
     if tagged:
         notes = [c[len(SAFETY_TAG):].lstrip(" :") for c in tagged]
         rest = [c for c in extracted if c not in tagged]
-        extracted = (f"{SAFETY_TAG}: a safety text (disclaimer or AI note). Translate it "
-                     "completely: no leaflet is published in your language without it.",
+        extracted = (f"{SAFETY_TAG}: a safety text. Translate it completely and faithfully: "
+                     "no leaflet is published in your language until its translation is "
+                     "approved by a safety reviewer.",
                      *[note for note in notes if note], *rest)
     return Entry(msgid=singular, msgctxt=context, msgid_plural=plural,
                  extracted=extracted, references=(reference,), flags=order_flags(flags))

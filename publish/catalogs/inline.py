@@ -14,21 +14,16 @@ from __future__ import annotations
 import re
 
 from publish.errors import CatalogError
-from publish.model import MARKS, Span, Text, merge_spans
+from publish.model import Span, Text, merge_spans, spans_to_markdown
 
+_TAG_MARK = {"sub": "sub", "sup": "sup", "b": "bold", "strong": "bold", "i": "italic",
+             "em": "italic"}
 _OPEN = {"bold": "**", "italic": "*", "sub": "<sub>", "sup": "<sup>"}
-_CLOSE = {"bold": "**", "italic": "*", "sub": "</sub>", "sup": "</sup>"}
-# Outermost first: emphasis wraps sub/sup, never the other way round.
-_NESTING = ("italic", "bold", "sub", "sup")
-assert set(_NESTING) == set(MARKS)
-
 _TOKEN = re.compile(
     r"\\[\\*_<>{}\[\]`#+\-.!]"  # backslash escape
     r"|\*\*|\*"
     r"|</?(?:sub|sup|b|strong|i|em)>",
     re.IGNORECASE)
-_TAG_MARK = {"sub": "sub", "sup": "sup", "b": "bold", "strong": "bold", "i": "italic",
-             "em": "italic"}
 _SPACE = re.compile(r"\s+")
 
 
@@ -37,62 +32,14 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-_TAG_LOOKALIKE = re.compile(r"<(?=/?(?:sub|sup|b|strong|i|em)>)", re.IGNORECASE)
-
-
-def _escape(text: str) -> str:
-    """Literal text that would read as a mark: `\\`, `*` and tag-like `<sub>` get a backslash."""
-    text = text.replace("\\", "\\\\").replace("*", "\\*")
-    return _TAG_LOOKALIKE.sub(r"\\<", text)
-
-
-def spans_msgid(spans: tuple[Span, ...]) -> str:
-    """The catalog form of a run of spans: marks opened and closed only where they change.
-
-    Whitespace takes only the marks on both sides of it, so `**bold** text` never becomes
-    `**bold **text` (which no Markdown reader would take as bold).
-    """
-    chars: list[tuple[str, frozenset[str]]] = []
-    for span in spans:
-        for ch in collapse_inner(span.text):
-            chars.append((ch, span.marks))
-    while chars and chars[0][0] == " ":
-        chars.pop(0)
-    while chars and chars[-1][0] == " ":
-        chars.pop()
-    collapsed: list[tuple[str, frozenset[str]]] = []
-    for ch, marks in chars:
-        if ch == " " and collapsed and collapsed[-1][0] == " ":
-            continue
-        collapsed.append((ch, marks))
-    for index, (ch, _marks) in enumerate(collapsed):
-        if ch == " ":
-            before = collapsed[index - 1][1]
-            after = collapsed[index + 1][1]
-            collapsed[index] = (ch, before & after)
-    runs: list[tuple[str, frozenset[str]]] = []
-    for ch, marks in collapsed:
-        if runs and runs[-1][1] == marks:
-            runs[-1] = (runs[-1][0] + ch, marks)
-        else:
-            runs.append((ch, marks))
-    out: list[str] = []
-    active: frozenset[str] = frozenset()
-    for text, marks in runs:
-        out.extend(_CLOSE[m] for m in reversed(_NESTING) if m in active - marks)
-        out.extend(_OPEN[m] for m in _NESTING if m in marks - active)
-        active = marks
-        out.append(_escape(text))
-    out.extend(_CLOSE[m] for m in reversed(_NESTING) if m in active)
-    return "".join(out)
+def msgid_of(text: Text) -> str:
+    """The catalog string of a text: its inline Markdown (`publish.model.spans_to_markdown`,
+    the one writer of it, also used by the JSON model)."""
+    return spans_to_markdown(text.spans)
 
 
 def collapse_inner(text: str) -> str:
     return _SPACE.sub(" ", text)
-
-
-def msgid_of(text: Text) -> str:
-    return spans_msgid(text.spans)
 
 
 def parse_spans(markdown: str) -> tuple[Span, ...]:

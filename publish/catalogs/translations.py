@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from publish.catalogs.checks import invisible_problem
 from publish.catalogs.layout import display
+from publish.catalogs.placeholders import Message, placeholder_problem
 from publish.catalogs.pofile import Entry, Key, read_po
 from publish.config import SiteConfig
 from publish.errors import CatalogError, TranslationMissing
@@ -32,22 +34,33 @@ class Messages:
         return self.entries.get(key)
 
 
-_CACHE: dict[Path, tuple[tuple[int, int], Messages]] = {}
+_CACHE: dict[tuple[Path, Path | None, int | None], tuple[tuple[int, ...], Messages]] = {}
 
 
-def load_messages(path: Path) -> Messages | None:
-    """The catalog at `path`, or None when there is none."""
+def load_messages(path: Path, config: SiteConfig | None = None) -> Messages | None:
+    """The catalog at `path`, or None when there is none.
+
+    With the site's configuration, the catalog must be a file inside `[site] locales_dir`
+    (a link out of it is refused) and no larger than `[catalog] max_catalog_bytes`."""
     try:
         stat = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise CatalogError("a link to nothing where a catalog should be", path) from None
         return None
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _CACHE.get(path)
+    except OSError as error:
+        raise CatalogError(f"cannot read catalog: {error.strerror or error}", path) from None
+    limit = int(config.table("catalog")["max_catalog_bytes"]) if config is not None else None
+    within = config.locales_dir if config is not None else None
+    # the stamp is the link target's (stat follows links): a link re-pointed is read again
+    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_dev)
+    key = (path, within, limit)
+    cached = _CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    catalog = read_po(path)
+    catalog = read_po(path, limit, within)
     messages = Messages(path, catalog.index(), catalog.header)
-    _CACHE[path] = (stamp, messages)
+    _CACHE[key] = (stamp, messages)
     return messages
 
 
@@ -76,6 +89,13 @@ class CatalogStrings:
 
     def _entry(self, context: str | None, message: str) -> Entry:
         entry = self.messages.get((context, message))
+        problem = (invisible_problem(entry) or placeholder_problem(entry)
+                   if entry is not None else None)
+        if entry is not None and entry.translated and problem is not None:
+            # the gate refuses such a page first; this guards any other caller
+            shown = f"{context}|{message}" if context else message
+            raise TranslationMissing(f"the {self.locale} translation of {shown!r} is refused: "
+                                     f"{problem}", self._where, entry.line)
         if entry is None or not entry.translated:
             state = "is not in" if entry is None else ("is fuzzy in" if entry.fuzzy
                                                        else "is untranslated in")
@@ -88,19 +108,19 @@ class CatalogStrings:
         return entry
 
     def gettext(self, message: str) -> str:
-        return self._entry(None, message).msgstr
+        return Message(self._entry(None, message).msgstr)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self._entry(context, message).msgstr
+        return Message(self._entry(context, message).msgstr)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         entry = self._entry(None, singular)
         forms = entry.msgstr_plural or (entry.msgstr,)
         index = self._plural(n)
-        return forms[index] if index < len(forms) else forms[-1]
+        return Message(forms[index] if index < len(forms) else forms[-1])
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         entry = self._entry(context, singular)
         forms = entry.msgstr_plural or (entry.msgstr,)
         index = self._plural(n)
-        return forms[index] if index < len(forms) else forms[-1]
+        return Message(forms[index] if index < len(forms) else forms[-1])

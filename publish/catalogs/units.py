@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
-from publish.catalogs.inline import collapse, msgid_of, spans_msgid
+from publish.catalogs.inline import collapse, msgid_of
 from publish.config import SiteConfig
 from publish.model import (
     Leaflet,
@@ -28,6 +28,7 @@ from publish.model import (
     SideEffectGroup,
     Span,
     Text,
+    spans_to_markdown,
 )
 
 PAGE, SHARED = "page", "shared"
@@ -227,7 +228,8 @@ def site_msgids(config: SiteConfig) -> frozenset[str]:
     """The msgids of the site-wide disclaimer and AI note (translated in the shared catalog).
 
     A page whose own safety text has exactly these words uses the shared translation too."""
-    return frozenset(spans_msgid((Span(config.site[key]),)) for key in ("disclaimer", "ai_note"))
+    return frozenset(spans_to_markdown((Span(config.site[key]),))
+                     for key in ("disclaimer", "ai_note"))
 
 
 def leaflet_units(leaflet: Leaflet, site: frozenset[str] = frozenset()) -> list[Unit]:

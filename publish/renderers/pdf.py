@@ -138,6 +138,7 @@ class PdfRenderer(Renderer):
         """The running heads' values as custom properties of `@page` (placed by the theme)."""
         safety = str(settings["safety_line"])
         if safety == DEFAULT_SAFETY_LINE:
+            # SAFETY: the line printed on every page of the PDF leaflet.
             safety = context.gettext(
                 "Not medical advice · AI-generated, may be inaccurate · see last page")
         printed = context.gettext("Printed {date}").format(

@@ -123,8 +123,8 @@ class ScriptBuilder:
             chapters.append(Chapter(_heading(section, leaflet), self._take()))
 
         self._group_start = True
-        # TRANSLATORS: spoken heading and audio chapter title before the disclaimer and the
-        # note saying the text is AI-generated.
+        # TRANSLATORS: SAFETY: spoken heading and audio chapter title before the disclaimer
+        # and the note saying the text is AI-generated.
         safety_title = gettext("Disclaimer and AI note")
         self._say(safety_title, kind="heading")
         self._say(leaflet.disclaimer.text.plain.strip(), keep=True)
