@@ -97,7 +97,8 @@ class SpeechRules:
     def __init__(self, *, words: Mapping[str, str], symbols: Mapping[str, str],
                  abbreviations: Mapping[str, Abbreviation], units: Mapping[str, Unit],
                  per: Mapping[str, str], lexicon: Mapping[str, str],
-                 no_break_after: tuple[str, ...] = (), sources: tuple[Path, ...] = ()):
+                 no_break_after: tuple[str, ...] = (), conjunctions: tuple[str, ...] = (),
+                 sources: tuple[Path, ...] = ()):
         missing = [key for key in _REQUIRED_WORDS if key not in words]
         if missing:
             raise ConfigError(f"[words] lacks {', '.join(missing)}",
@@ -109,6 +110,8 @@ class SpeechRules:
         self.per = dict(per)
         self.lexicon = {key.casefold(): value for key, value in lexicon.items()}
         self.no_break_after = tuple(no_break_after)
+        self.conjunctions = frozenset(word.casefold() for word in conjunctions)
+        """Words a long sentence may be cut before when it has no clause mark to cut at."""
         self.sources = tuple(sources)
         self._compile()
 
@@ -236,6 +239,9 @@ def load_speech_data(data: SpeechData) -> SpeechRules:
     lexicon: dict[str, str] = {}
     for path in data.lexicons:
         lexicon.update(_strings(_read_toml(path), "lexicon", path))
+    sentences = table.get("sentences", {})
+    if not isinstance(sentences, dict):
+        raise ConfigError("[sentences] must be a table", speech_path)
     return SpeechRules(
         words=_strings(table.get("words", {}), "words", speech_path),
         symbols=_strings(table.get("symbols", {}), "symbols", speech_path),
@@ -243,8 +249,10 @@ def load_speech_data(data: SpeechData) -> SpeechRules:
         units=_units(table.get("units", {}), speech_path),
         per=_strings(table.get("per", {}), "per", speech_path),
         lexicon=lexicon,
-        no_break_after=tuple(_string_list(table.get("sentences", {}).get("no_break_after", []),
+        no_break_after=tuple(_string_list(sentences.get("no_break_after", []),
                                           "sentences.no_break_after", speech_path)),
+        conjunctions=tuple(_string_list(sentences.get("conjunctions", []),
+                                        "sentences.conjunctions", speech_path)),
         sources=data.files,
     )
 
