@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from publish.errors import ConfigError
+from publish.sentences import Abbreviations, split_sentences
 
 SPEECH_FILE = "speech.toml"
 LEXICON_FILE = "lexicon.toml"
@@ -110,6 +111,7 @@ class SpeechRules:
         self.per = dict(per)
         self.lexicon = {key.casefold(): value for key, value in lexicon.items()}
         self.no_break_after = tuple(no_break_after)
+        self._abbreviations = Abbreviations(no_break_after)
         self.conjunctions = frozenset(word.casefold() for word in conjunctions)
         """Words a long sentence may be cut before when it has no clause mark to cut at."""
         self.sources = tuple(sources)
@@ -197,25 +199,7 @@ class SpeechRules:
 
     def sentences(self, text: str) -> list[str]:
         """Split display text into sentences (substrings of `text`, in order)."""
-        pieces = [piece for piece in re.split(r"(?<=[.!?…。！？।؟])\s+", text.strip()) if piece]
-        merged: list[str] = []
-        for piece in pieces:
-            if merged and (merged[-1].endswith(self.no_break_after)
-                           or not _starts_sentence(piece)):
-                merged[-1] = f"{merged[-1]} {piece}"
-            else:
-                merged.append(piece)
-        return merged
-
-
-def _starts_sentence(piece: str) -> bool:
-    """A lower-case start ("approx. five") continues the sentence; caseless scripts split."""
-    for char in piece:
-        if char.isalpha():
-            return not char.islower()
-        if char.isdigit():
-            return True
-    return True
+        return split_sentences(text, self._abbreviations)
 
 
 def _alternation(keys: Mapping[str, Any]) -> str:
