@@ -32,8 +32,9 @@ from publish.reader import read_page
 from publish.renderers import get_renderer_class
 from publish.renderers.base import RenderContext
 from publish.renderers.sms import DEFAULT_SHORT_AI_NOTE, DEFAULT_SHORT_DISCLAIMER, SmsRenderer
+from publish.sentences import split_sentences
 from publish.sms import gsm
-from publish.sms.text import sentences, shortened_forms
+from publish.sms.text import shortened_forms
 from publish.sms.transliterate import Transliterator, load_locale
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -392,7 +393,7 @@ def test_locale_data_is_checked(tmp_path: Path) -> None:
 
 
 def test_sentence_splitting() -> None:
-    found = sentences("Use e.g. twice daily. It has 2.5 mg. Haemophilia A. Ends here",
+    found = split_sentences("Use e.g. twice daily. It has 2.5 mg. Haemophilia A. Ends here",
                       ["e.g"])
     assert found == ["Use e.g. twice daily.", "It has 2.5 mg.", "Haemophilia A.", "Ends here"]
 

@@ -203,6 +203,31 @@ def test_long_sentences_are_cut_at_clauses_without_losing_words():
     assert " ".join(pieces).split() == sentence.split()
 
 
+def test_long_sentences_without_clauses_are_cut_before_a_conjunction(en):
+    sentence = " ".join(["take"] * 25) + " and " + " ".join(["rest"] * 30) + "."
+    pieces = split_long(sentence, MAX_WORDS, conjunctions=en.conjunctions)
+    assert pieces[1].startswith("and rest")
+    assert " ".join(pieces).split() == sentence.split()
+
+
+@pytest.mark.parametrize("quantity", ["5 mg", "5 - 10", "5 – 10", "< 40", "25 %", "2 × 3"])
+def test_long_sentences_are_never_cut_inside_a_quantity(en, quantity):
+    for before in range(30, 45):
+        sentence = " ".join(["word"] * before) + f" {quantity} " + " ".join(["word"] * 30)
+        pieces = split_long(sentence, MAX_WORDS, conjunctions=en.conjunctions,
+                            units=frozenset(en.units))
+        assert any(quantity in piece for piece in pieces), (before, pieces)
+        assert " ".join(pieces).split() == sentence.split()
+        assert all(len(piece.split()) <= MAX_WORDS for piece in pieces)
+
+
+def test_long_sentences_are_bounded_in_characters_too():
+    sentence = " ".join(["pharmacokinetically"] * 39) + " " + "7" * 2000
+    pieces = split_long(sentence, MAX_WORDS, max_chars=300)
+    assert all(len(piece) <= 300 for piece in pieces)
+    assert "".join(pieces).replace(" ", "") == sentence.replace(" ", "")
+
+
 def test_display_writes_superscripts():
     text = Text((Span("10"), Span("6", frozenset({"sup"})), Span(" cells per m"),
                  Span("2", frozenset({"sup"}))), 1, "t")

@@ -34,8 +34,9 @@ from publish.model import (
     iter_blocks,
 )
 from publish.renderers.base import Strings
+from publish.sentences import split_sentences
 from publish.sms import gsm
-from publish.sms.text import drop_parentheticals, sentences, shortened_forms, substantive
+from publish.sms.text import drop_parentheticals, shortened_forms, substantive
 from publish.sms.transliterate import SmsLocale, flatten
 
 CONCATENATED, SEPARATE = "concatenated", "separate"
@@ -164,7 +165,7 @@ def _block_usage(block: Block, following: Block | None, data: SmsLocale,
                 for n in range(len(items), 0, -1)]
     if isinstance(block, (Paragraph, LabelledParagraph)):
         text = flatten(block.text.spans)
-        found = sentences(text, data.abbreviations)
+        found = split_sentences(text, data.abbreviations)
         if not found:
             return []
         first = found[0]
@@ -185,7 +186,7 @@ def _block_usage(block: Block, following: Block | None, data: SmsLocale,
 def _item_head(text: str, abbreviations: frozenset[str] = frozenset()) -> str:
     """A list item as a short phrase: its first sentence, asides removed, the label kept over
     its explanation."""
-    found = sentences(" ".join(text.split()), abbreviations)
+    found = split_sentences(" ".join(text.split()), abbreviations)
     text = drop_parentheticals(found[0] if found else "")
     for mark in (": ", " - ", " – ", " — "):
         head, found, _ = text.partition(mark)
@@ -235,7 +236,7 @@ def _answer_sentences(faq: Faq, data: SmsLocale) -> list[str]:
     out: list[str] = []
     for block in faq.answer:
         for text in block_texts(block):
-            out.extend(sentences(flatten(text.spans), data.abbreviations))
+            out.extend(split_sentences(flatten(text.spans), data.abbreviations))
     return out
 
 

@@ -1,46 +1,16 @@
-"""Sentences and clauses: the only units an SMS summary is trimmed by, never mid-word."""
+"""Clauses and asides: how an SMS summary shortens a sentence, never mid-word.
+
+Sentences themselves are split by `publish.sentences`, the splitter every format shares.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-# A sentence ends at . ! ? (maybe closed by a quote or bracket) before a space and a capital,
-# a digit or an opening mark; CJK and Devanagari full stops need no space after them.
-_LATIN_END = re.compile(r"""[.!?]["')\]]*(?=\s+["'(\[¿¡]?[A-ZÀ-ÖØ-Þ0-9Α-Ω])""")
-_OTHER_END = re.compile(r"[。！？।؟]")
 _TERMINATORS = ".!?。！？।؟"
 # Brackets are not clause marks: `drop_parentheticals` removes an aside without what follows.
 _CLAUSE_MARKS = (", ", "; ", ": ", " - ", "، ", "，", "；")
 MIN_CLAUSE_WORDS = 4
-
-
-def sentences(text: str, abbreviations: Iterable[str] = ()) -> list[str]:
-    """Split prose into sentences; `abbreviations` (lower case, no final dot) do not end one."""
-    abbreviations = frozenset(abbreviations)
-    text = text.strip()
-    cuts: list[int] = []
-    for match in _LATIN_END.finditer(text):
-        before = text[:match.start()]
-        word = re.split(r"[\s(]", before)[-1].lower() if before else ""
-        # Single letters end sentences here ("haemophilia A. It is"): names with initials
-        # are rarer in medicine pages than vitamins and types.
-        if word in abbreviations:
-            continue  # "e.g. Aspirin"
-        cuts.append(match.end())
-    for match in _OTHER_END.finditer(text):
-        cuts.append(match.end())
-    out: list[str] = []
-    start = 0
-    for cut in sorted(set(cuts)):
-        part = text[start:cut].strip()
-        if part:
-            out.append(part)
-        start = cut
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
 
 
 def substantive(sentence: str) -> bool:

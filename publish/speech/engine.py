@@ -246,10 +246,10 @@ class SpeechEngine:
         path.unlink(missing_ok=True)
         if pcm is None:
             return None, problem
-        words = tuple(core.words)
         # A file from another utterance (pyttsx3 can write under the wrong name in a fast
         # loop) shows as word events outside this text or as far too little audio for it.
-        if any(start < 0 or start + length > len(text) for start, length in words):
+        words = _words_in(core.words, len(text))
+        if words is None:
             return None, "word events do not belong to this text"
         if len(pcm) / 2 / SAMPLE_RATE < _MIN_SECONDS_PER_WORD * len(text.split()):
             return None, f"{len(pcm) / 2 / SAMPLE_RATE:.2f} s of audio is too short for the text"
@@ -262,6 +262,22 @@ class SpeechEngine:
             if time.monotonic() > deadline:
                 raise RenderError("espeak-ng stayed busy for 10 s")
             time.sleep(0.005)
+
+
+def _words_in(events: list[tuple[int, int]], size: int) -> tuple[tuple[int, int], ...] | None:
+    """The word events of a text of `size` characters, or None if one starts outside it.
+
+    espeak-ng reads a number as several words and reports each word after the first one
+    character further on, with the number's full length ("35" at 8: (8, 2), then (9, 2)).
+    For a number that ends the text ("… tests 0 1 … 35", "Maximum dose: 50") that last event
+    runs one character past the end: it still belongs to the text, so its length is clipped.
+    """
+    words: list[tuple[int, int]] = []
+    for start, length in events:
+        if not 0 <= start < size:
+            return None
+        words.append((start, min(length, size - start)))
+    return tuple(words)
 
 
 def _read_wav(path: Path) -> tuple[bytes | None, str]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from publish.errors import ConfigError
 from publish.resources import locale_data_file, locale_data_files
+from publish.sentences import Abbreviations, split_sentences
 
 SPEECH_FILE = "speech.toml"
 LEXICON_FILE = "lexicon.toml"
@@ -71,7 +72,8 @@ class SpeechRules:
     def __init__(self, *, words: Mapping[str, str], symbols: Mapping[str, str],
                  abbreviations: Mapping[str, Abbreviation], units: Mapping[str, Unit],
                  per: Mapping[str, str], lexicon: Mapping[str, str],
-                 no_break_after: tuple[str, ...] = (), sources: tuple[Path, ...] = ()):
+                 no_break_after: tuple[str, ...] = (), conjunctions: tuple[str, ...] = (),
+                 sources: tuple[Path, ...] = ()):
         missing = [key for key in _REQUIRED_WORDS if key not in words]
         if missing:
             raise ConfigError(f"[words] lacks {', '.join(missing)}",
@@ -83,6 +85,9 @@ class SpeechRules:
         self.per = dict(per)
         self.lexicon = {key.casefold(): value for key, value in lexicon.items()}
         self.no_break_after = tuple(no_break_after)
+        self._abbreviations = Abbreviations(no_break_after)
+        self.conjunctions = frozenset(word.casefold() for word in conjunctions)
+        """Words a long sentence may be cut before when it has no clause mark to cut at."""
         self.sources = tuple(sources)
         self._compile()
 
@@ -168,25 +173,7 @@ class SpeechRules:
 
     def sentences(self, text: str) -> list[str]:
         """Split display text into sentences (substrings of `text`, in order)."""
-        pieces = [piece for piece in re.split(r"(?<=[.!?…。！？।؟])\s+", text.strip()) if piece]
-        merged: list[str] = []
-        for piece in pieces:
-            if merged and (merged[-1].endswith(self.no_break_after)
-                           or not _starts_sentence(piece)):
-                merged[-1] = f"{merged[-1]} {piece}"
-            else:
-                merged.append(piece)
-        return merged
-
-
-def _starts_sentence(piece: str) -> bool:
-    """A lower-case start ("approx. five") continues the sentence; caseless scripts split."""
-    for char in piece:
-        if char.isalpha():
-            return not char.islower()
-        if char.isdigit():
-            return True
-    return True
+        return split_sentences(text, self._abbreviations)
 
 
 def _alternation(keys: Mapping[str, Any]) -> str:
@@ -210,6 +197,9 @@ def load_speech_data(data: SpeechData) -> SpeechRules:
     lexicon: dict[str, str] = {}
     for path in data.lexicons:
         lexicon.update(_strings(_read_toml(path), "lexicon", path))
+    sentences = table.get("sentences", {})
+    if not isinstance(sentences, dict):
+        raise ConfigError("[sentences] must be a table", speech_path)
     return SpeechRules(
         words=_strings(table.get("words", {}), "words", speech_path),
         symbols=_strings(table.get("symbols", {}), "symbols", speech_path),
@@ -217,8 +207,10 @@ def load_speech_data(data: SpeechData) -> SpeechRules:
         units=_units(table.get("units", {}), speech_path),
         per=_strings(table.get("per", {}), "per", speech_path),
         lexicon=lexicon,
-        no_break_after=tuple(_string_list(table.get("sentences", {}).get("no_break_after", []),
+        no_break_after=tuple(_string_list(sentences.get("no_break_after", []),
                                           "sentences.no_break_after", speech_path)),
+        conjunctions=tuple(_string_list(sentences.get("conjunctions", []),
+                                        "sentences.conjunctions", speech_path)),
         sources=data.files,
     )
 

@@ -6,7 +6,9 @@ full. Every utterance keeps two forms: `text` as the page wrote it (transcript a
 and `spoken`, normalised for the engine (units, ranges, signs, lexicon).
 
 Utterances are short on purpose: pyttsx3's cost grows with the square of the text length in
-one call, so a long sentence is cut at clause punctuation into chunks of at most `MAX_WORDS`.
+one call, so a sentence longer than `MAX_WORDS` words (or `MAX_CHARS` characters) is cut into
+chunks at safe points (`split_long`). Each chunk is one utterance with its own cue, so the
+captions stay in step with the audio however long the sentence.
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ from publish.renderers.base import RenderContext
 from publish.speech.normalise import SpeechRules
 
 MAX_WORDS = 40
+"""Words per utterance; espeak-ng's cost per call grows with the square of the text."""
+MAX_CHARS = 600
+"""Characters per utterance (the longest corpus utterance has under 400): bounds one call
+whatever the words, a word longer than this (a run of 100,000 digits) is cut inside."""
+_CLAUSE_ENDS = (",", ";", ":", "—", "–")
+_DASHES = ("—", "–")
+_BINDING = frozenset("-‐‑‒–—−+±×÷/^=<>≤≥≈~→%")
+"""Signs that bind the words on either side ("5 - 10", "< 40", "2 × 3"): never cut next to one
+(except a clause dash between words)."""
+_OPENERS = "\"'“‘«¿¡([{"
+_CLOSERS = ".,;:!?…\"'”’»)]}"
 _SUPERSCRIPTS = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 _WORD = re.compile(r"\w", re.UNICODE)
 _END = tuple(".!?…:;。！？।؟")
@@ -219,29 +232,117 @@ class ScriptBuilder:
     def _chunks(self, text: str) -> list[str]:
         chunks: list[str] = []
         for sentence in self.rules.sentences(text):
-            chunks.extend(split_long(sentence, self.max_words))
+            chunks.extend(split_long(sentence, self.max_words,
+                                     conjunctions=self.rules.conjunctions,
+                                     units=frozenset(self.rules.units)))
         return chunks
 
 
-def split_long(sentence: str, max_words: int) -> list[str]:
-    """Cut a sentence longer than `max_words` at clause punctuation, else between words."""
-    words = sentence.split()
-    if len(words) <= max_words:
+class _Cut(enum.IntEnum):
+    """How good a place between two words is to end an utterance (higher is better)."""
+
+    UNSAFE = 0
+    """Inside a quantity: "5 | mg", "5 | - 10", "< | 40"."""
+    WORD = 1
+    CONJUNCTION = 2
+    """Before "and", "but", "because"… (the locale's `[sentences] conjunctions`)."""
+    CLAUSE = 3
+    """After a comma, semicolon, colon or a clause dash."""
+
+
+def split_long(sentence: str, max_words: int, *, max_chars: int = MAX_CHARS,
+               conjunctions: frozenset[str] = frozenset(),
+               units: frozenset[str] = frozenset()) -> list[str]:
+    """Cut a sentence longer than `max_words` words (or `max_chars`) into utterances.
+
+    A chunk ends at the first clause end once it holds half its words; where there is none and
+    the rest does not fit, at the first conjunction past that half, else at the last word
+    boundary that does not split a quantity ("5 mg", "5 - 10", "< 40"), else at the limit.
+    A short tail (under four words) joins the chunk before it. No word is lost or reordered:
+    the chunks joined by spaces are the sentence's words.
+    """
+    words = [piece for word in sentence.split() for piece in _cut_word(word, max_chars)]
+    offsets = [0]
+    for word in words:
+        offsets.append(offsets[-1] + len(word) + 1)
+
+    def width(start: int, end: int) -> int:
+        """Characters of words[start:end] joined by single spaces."""
+        return offsets[end] - offsets[start] - 1
+
+    if len(words) <= max_words and width(0, len(words)) <= max_chars:
         return [sentence]
     pieces: list[str] = []
-    current: list[str] = []
-    for word in words:
-        current.append(word)
-        at_clause = word.endswith((",", ";", ":", "—", "–")) and len(current) >= max_words // 3
-        if at_clause and len(current) >= max_words // 2 or len(current) >= max_words:
-            pieces.append(" ".join(current))
-            current = []
-    if current:
-        if pieces and len(current) < 4:
-            pieces[-1] = f"{pieces[-1]} {' '.join(current)}"
+    start = 0
+    while start < len(words):
+        # The longest chunk the limits allow, then the best place to end it.
+        limit = start + 1
+        while (limit < len(words) and limit - start < max_words
+               and width(start, limit + 1) <= max_chars):
+            limit += 1
+        end = _best_end(words, start, limit, max_words, conjunctions, units)
+        if end is None:
+            break  # the rest fits in one chunk
+        pieces.append(" ".join(words[start:end]))
+        start = end
+    if start < len(words):
+        tail = " ".join(words[start:])
+        if pieces and len(words) - start < 4 and len(pieces[-1]) + 1 + len(tail) <= max_chars:
+            pieces[-1] = f"{pieces[-1]} {tail}"
         else:
-            pieces.append(" ".join(current))
+            pieces.append(tail)
     return pieces
+
+
+def _best_end(words: list[str], start: int, limit: int, max_words: int,
+              conjunctions: frozenset[str], units: frozenset[str]) -> int | None:
+    """Where the chunk from `start` ends (`limit` at the latest), or None where the rest of the
+    sentence is one chunk: it fits, and no clause ends past half a chunk."""
+    half = min(limit, start + max(1, max_words // 2))
+    kinds = [_cut_kind(words, end, conjunctions, units) for end in range(half, limit + 1)]
+    for offset, kind in enumerate(kinds):
+        if kind == _Cut.CLAUSE and half + offset < len(words):
+            return half + offset
+    if limit == len(words):
+        return None
+    for offset, kind in enumerate(kinds):
+        if kind == _Cut.CONJUNCTION:
+            return half + offset
+    for end in range(limit, start, -1):
+        if _cut_kind(words, end, conjunctions, units) >= _Cut.WORD:
+            return end
+    return limit
+
+
+def _cut_kind(words: list[str], end: int, conjunctions: frozenset[str],
+              units: frozenset[str]) -> _Cut:
+    """What kind of cut lies between `words[end - 1]` and `words[end]`."""
+    if end >= len(words):
+        return _Cut.CLAUSE
+    before, after = words[end - 1], words[end]
+    if before.endswith(_DASHES) or after.startswith(_DASHES):
+        # "nausea — and rarely" is a clause; "5 – 10 mg" is a range.
+        previous = before.rstrip("—– ") or (words[end - 2] if end >= 2 else "")
+        following = after.lstrip("—– ") or (words[end + 1] if end + 1 < len(words) else "")
+        if previous[-1:].isdigit() and following[:1].isdigit():
+            return _Cut.UNSAFE
+        return _Cut.CLAUSE if before.endswith(_DASHES) else _Cut.WORD
+    if before[-1] in _BINDING or after[0] in _BINDING:
+        return _Cut.UNSAFE
+    if before[-1].isdigit() and after.rstrip(_CLOSERS).split("/")[0] in units:
+        return _Cut.UNSAFE
+    if before.endswith(_CLAUSE_ENDS):
+        return _Cut.CLAUSE
+    if after.lstrip(_OPENERS).casefold() in conjunctions:
+        return _Cut.CONJUNCTION
+    return _Cut.WORD
+
+
+def _cut_word(word: str, max_chars: int) -> list[str]:
+    """A word longer than an utterance may be, in pieces (only absurd input has one)."""
+    if len(word) <= max_chars:
+        return [word]
+    return [word[index:index + max_chars] for index in range(0, len(word), max_chars)]
 
 
 def display(text: Text) -> str:
