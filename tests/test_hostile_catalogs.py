@@ -515,6 +515,10 @@ def test_the_pseudo_locale_needs_no_approval_but_only_its_own_text(site: SiteCon
     edit(layout.page_catalog(site, "en-XA", KEY), PAGE_DISCLAIMER,
          msgstr="[Take as much as you like]")
     assert "DISCLAIMER" in _refusal(site, "en-XA")
+    from publish.errors import CatalogError
+
+    with pytest.raises(CatalogError, match="generated from the templates"):
+        approve(site, "en-XA", "A Reviewer", everything=True)
 
 
 def test_approvals_are_part_of_the_build_fingerprint(site: SiteConfig) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from publish.catalogs.inline import parse_spans
 from publish.catalogs.placeholders import placeholder_problem
 from publish.catalogs.pofile import Entry
+from publish.reader import remove_invisible
 
 # Units written the same way in every language that uses Latin digits, so a translation must
 # keep them next to the same number. Words ("hours", "units") are translated and not checked.
@@ -90,8 +91,6 @@ def invisible_characters(text: str) -> list[str]:
     A translation holding one is refused rather than cleaned: `Tome \u202e15 mg\u202c`
     passes the number check yet prints "gm 51", and a translator must see and fix what
     they sent, not have it silently rewritten."""
-    from publish.reader import remove_invisible
-
     _cleaned, removed = remove_invisible(text)
     return [f"U+{ord(char):04X} {unicodedata.name(char, 'CONTROL')}"
             for char in sorted(removed, key=removed.__getitem__)]

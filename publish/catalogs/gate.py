@@ -264,7 +264,8 @@ def check_page(leaflet: Leaflet, locale: str, config: SiteConfig,
     page_path = layout.page_catalog(config, locale, leaflet.source)
     page, unreadable = _load(page_path, config)
     shared, shared_missing = shared_problems(config, locale)
-    approvals, untrusted = _approvals(config, locale)
+    # an untrusted approvals file is already in shared_missing: it blocks every page
+    approvals, _untrusted = _approvals(config, locale)
     status = PageStatus(key=leaflet.source, locale=locale, threshold=threshold,
                         catalog=page_path, catalog_exists=page is not None or bool(unreadable))
     status.shared_missing = shared_missing

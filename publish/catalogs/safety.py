@@ -269,6 +269,11 @@ def approve(config: SiteConfig, locale: str, reviewer: str, ids: Iterable[str] =
     `reviewer`; returns what was approved. An id must name exactly one pending entry."""
     if not reviewer.strip():
         raise CatalogError("an approval needs the reviewer's name (--reviewer)")
+    from publish.catalogs.languages import language
+
+    if language(locale).pseudo:
+        raise CatalogError(f"{locale} is generated from the templates, not reviewed: run "
+                           f"`publish catalog update --locale {locale}` to restore its text")
     waiting = pending(config, locale)
     chosen: list[Pending] = []
     if everything:
