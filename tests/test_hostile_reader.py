@@ -148,6 +148,7 @@ PATHOLOGICAL: dict[str, list[str]] = {
     "_LEAD_IN": [" " * N + "x", "they " + " " * N + "x", "they may " * N],
     "_PROSE": ["while" * N],
     "_UNSAFE": ["!" * N],  # publish.pages
+    "_TAG_LOOKALIKE": ["<" * N, "</" * N, "<sub" * N],  # publish.model
 }
 ALL_STRINGS = [string for strings in PATHOLOGICAL.values() for string in strings]
 
