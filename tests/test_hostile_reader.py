@@ -320,8 +320,8 @@ def test_an_earlier_outer_alarm_still_rings(tmp_path: Path, outer_alarm) -> None
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), 0.0, -1.0])
 def test_read_timeout_must_be_a_positive_number(tmp_path: Path, value: float) -> None:
-    with pytest.raises(ConfigError, match=r"\[site\] read_timeout: expected a positive number "
-                                          r"of seconds, got"):
+    with pytest.raises(ConfigError, match=r"\[site\] read_timeout: (expected a finite number, "
+                                          r"got|-?[0-9.]+ is out of range \(> 0\))"):
         read_text(tmp_path, FRONT + SECTION, timeout_config(tmp_path, value))
 
 
@@ -357,7 +357,7 @@ def test_invalid_read_timeout_is_a_one_line_error(tmp_path: Path) -> None:
     (tmp_path / "publish.toml").write_text("[site]\nread_timeout = nan\n", encoding="utf-8")
     checked = run_publish(tmp_path, "check")
     assert checked.returncode != 0
-    assert "[site] read_timeout: expected a positive number of seconds, got nan" in (
+    assert "[site] read_timeout: expected a finite number, got nan" in (
         checked.stdout + checked.stderr)
 
 
