@@ -142,6 +142,8 @@ def translated_site(root: Path, hostile: dict[str, str]) -> SiteConfig:
                                                     for _ in entry.msgstr_plural))
             for entry in catalog.entries]
         save(catalog, path)
+    from publish.catalogs.safety import approve
+    approve(config, "es", "Test Reviewer", everything=True)  # safety texts are reviewed
     return config
 
 
