@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 import time
 import traceback
@@ -25,15 +26,20 @@ from publish.cache import (
     InputFingerprints,
     JobRecord,
     job_id,
-    remove_partial_files,
     sha256_bytes,
-    write_file_atomic,
+    split_job_id,
 )
 from publish.config import SiteConfig
 from publish.errors import PublishError
+from publish.files import (
+    describe_os_error,
+    open_no_follow,
+    remove_partial_files,
+    write_file_atomic,
+)
 from publish.localise import localise
 from publish.model import Status
-from publish.pages import PageRef, output_path, output_stem
+from publish.pages import PageRef, output_path, output_stem, sanitise_part
 from publish.renderers import RenderContext, Renderer, get_renderer_class
 
 REPORT_NAME = "build-report.json"
@@ -131,8 +137,14 @@ def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str
     for locale, formats in by_locale.items():
         try:
             localised, strings = localise(leaflet, locale, config)
-        except PublishError as error:
-            message = _with_path(page, error)
+        except (PublishError, OSError) as error:
+            message = _input_error(page, error)
+            for fmt in formats:
+                yield JobOutcome(page.key, locale, fmt, "failed", warnings=list(warnings),
+                                 error=message)
+            continue
+        except Exception as error:  # noqa: BLE001 (a catalog bug fails this locale only)
+            message = _unexpected(page, f"translating into {locale}", error)
             for fmt in formats:
                 yield JobOutcome(page.key, locale, fmt, "failed", warnings=list(warnings),
                                  error=message)
@@ -196,13 +208,49 @@ def _warning_text(page: PageRef, warning: Any) -> str:
 # --- writing --------------------------------------------------------------------------------
 
 
+class OutputWriter:
+    """Writes jobs' files atomically under the output folder, each path at most once.
+
+    The plan gives each output name (compared case-insensitively, as on macOS and Windows
+    file systems) to the one job meant to write it; pages whose names collide are refused
+    before anything runs. This is the second line of defence: a file claimed by another job,
+    or already written in this build, is never overwritten, whatever a renderer returns.
+    """
+
+    def __init__(self, output_dir: Path, owners: dict[str, str | None] | None = None) -> None:
+        self.output_dir = output_dir
+        self.owners = dict(owners or {})
+        """Case-folded relative path → job id meant to write it (None: claimed by several)."""
+        self.written: dict[str, str] = {}
+
+    def write(self, outcome: JobOutcome) -> None:
+        """Write every file of the job or none (all targets are checked first)."""
+        job = job_id(outcome.page, outcome.locale, outcome.format)
+        targets: dict[str, tuple[Path, str, bytes]] = {}
+        for suffix, data in outcome.files:
+            target = output_path(self.output_dir, outcome.locale, outcome.page, suffix)
+            relative = target.relative_to(self.output_dir).as_posix()
+            folded = relative.casefold()
+            owner = self.written.get(folded) or self.owners.get(folded, job)
+            if folded in targets or folded in self.written or owner != job:
+                other = split_job_id(owner)[0] if owner else "another page"
+                raise PublishError(f"cannot write {relative}: also an output of {other} in "
+                                   "this build (not overwritten)")
+            targets[folded] = (target, relative, data)
+        for folded, (target, relative, data) in targets.items():
+            self.written[folded] = job
+            try:
+                write_file_atomic(target, data, durable=True)
+            except OSError as error:
+                raise PublishError(f"cannot write {relative}: {describe_os_error(error)}") \
+                    from None
+            outcome.outputs[relative] = len(data)
+        outcome.files = []
+
+
 def write_outputs(outcome: JobOutcome, output_dir: Path) -> None:
     """Write a job's files atomically (temporary file, then rename) under the output folder."""
-    for suffix, data in outcome.files:
-        target = output_path(output_dir, outcome.locale, outcome.page, suffix)
-        write_atomic(target, data)
-        outcome.outputs[target.relative_to(output_dir).as_posix()] = len(data)
-    outcome.files = []
+    OutputWriter(output_dir).write(outcome)
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -220,6 +268,8 @@ def remove_outputs(output_dir: Path, relative: Iterable[str]) -> list[str]:
             target.unlink()
         except FileNotFoundError:
             pass
+        except OSError:
+            continue  # a read-only folder: the file stays, and is not reported as removed
         removed.append(name)
         folder = target.parent
         while folder != output_dir and folder.is_relative_to(output_dir):
@@ -309,6 +359,7 @@ class _Plan:
     failed: list[JobOutcome]
     fingerprints: dict[str, str]
     sources: dict[str, str]
+    writer: OutputWriter
 
 
 def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcome=None,  # type: ignore[no-untyped-def]
@@ -322,24 +373,37 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
     scheduler at `dask`. Outputs are written by this process only, each atomically, and the
     build state is updated as each job finishes, so an interrupted build resumes where it
     stopped. Outputs of pages that no longer exist are removed.
+
+    Raises `PublishError` (one line) when the build cannot start (an output folder that
+    cannot be created or written, a link in place of the build's own files, a bad timeout),
+    or when it finished but could not save its state or report (a full disk).
     """
     from publish.scheduling import (
         InlineScheduler,
         ProcessScheduler,
         default_jobs,
         make_scheduler,
+        require_dask,
     )
 
     started_clock = time.perf_counter()
-    output_dir = output_dir.resolve()
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise PublishError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if dask is not None and scheduler is None:
+        require_dask()
+    output_dir = _output_folder(output_dir)
     report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"))
-    output_dir.mkdir(parents=True, exist_ok=True)
     lock = _lock(output_dir)
-    state = BuildState.load(output_dir)
+    try:
+        state = BuildState.load(output_dir)
+    except BaseException:
+        _unlock(lock)
+        raise
     # The renderers asked for their inputs() here also render a small build in this process.
     pool = RendererPool()
     fingerprints = InputFingerprints(config, request.theme, renderer=pool.get)
     report.status = "error"  # until the build gets to its end
+    completed = False
     try:
         remove_partial_files(output_dir)
         report.removed = _remove_deleted_pages(request, state, output_dir)
@@ -347,16 +411,19 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
                      ship_sources=dask is not None)
         totals: dict[str, int] = {fmt: 0 for fmt in request.formats}
         done: dict[str, int] = {fmt: 0 for fmt in request.formats}
-        for outcome in (*plan.unchanged, *plan.failed):
+        for outcome in plan.unchanged:
             done[outcome.format] += 1
+        for outcome in plan.failed:
+            totals[outcome.format] += 1
         for task in plan.tasks:
             for _locale, fmt in task.jobs:
                 totals[fmt] += 1
+        to_run = sum(totals.values())
         for fmt in request.formats:
             totals[fmt] += done[fmt]
         report.outcomes.extend(plan.unchanged)
         if progress is not None:
-            progress.start(totals, done, sum(len(task.jobs) for task in plan.tasks))
+            progress.start(totals, done, to_run)
         for outcome in plan.failed:
             _accept(outcome, report, state, plan, output_dir, progress, on_outcome)
         if plan.tasks:
@@ -378,6 +445,7 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
             finally:
                 report.workers = [stats.to_json() for stats in scheduler.workers]
         report.status = "ok" if report.count("failed") == 0 else "failed"
+        completed = True
     except KeyboardInterrupt:
         report.status = "interrupted"
         raise
@@ -385,29 +453,63 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
         fingerprints.close()
         pool.close()
         try:
-            state.save()
-            report.wall_time = time.perf_counter() - started_clock
-            write_file_atomic(output_dir / REPORT_NAME, report.to_json().encode("utf-8"),
-                              durable=False)
+            problems = _save(state, report, output_dir, started_clock)
         finally:
             _unlock(lock)
             if progress is not None:
                 progress.finish(report)  # also stops a live display on the way out
+        if problems and completed:
+            raise PublishError("; ".join(problems), output_dir)
     return report
+
+
+def _save(state: BuildState, report: BuildReport, output_dir: Path,
+          started_clock: float) -> list[str]:
+    """Save the state, then the report: each that can be written is, whatever the other
+    does. Returns what could not be (a full disk), as lines for the user."""
+    problems = []
+    try:
+        state.save()
+    except (OSError, PublishError) as error:
+        reason = describe_os_error(error) if isinstance(error, OSError) else str(error)
+        problems.append(f"cannot save the build state ({reason}): the next build runs "
+                        "this one's jobs again")
+    report.wall_time = time.perf_counter() - started_clock
+    try:
+        write_file_atomic(output_dir / REPORT_NAME, report.to_json().encode("utf-8"),
+                          durable=False)
+    except OSError as error:
+        problems.append(f"cannot write {REPORT_NAME} ({describe_os_error(error)})")
+    return problems
+
+
+def _output_folder(output_dir: Path) -> Path:
+    """The output folder, resolved and created; a one-line error when that is impossible."""
+    try:
+        output_dir = output_dir.resolve()
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise PublishError("is a file, not a folder: choose another output folder",
+                           output_dir) from None
+    except NotADirectoryError:
+        raise PublishError("cannot create the output folder: part of its path is a file, "
+                           "not a folder", output_dir) from None
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
+        reason = describe_os_error(error) if isinstance(error, OSError) else str(error)
+        raise PublishError(f"cannot create the output folder: {reason}", output_dir) from None
+    return output_dir
 
 
 def _plan(request: BuildRequest, state: BuildState, fingerprints: InputFingerprints,
           output_dir: Path, force: bool, ship_sources: bool) -> _Plan:
     from publish.scheduling import PageTask
 
-    plan = _Plan([], [], [], {}, {})
-    collisions = _output_collisions(request, state)
+    owners, collisions = _claim_outputs(request, state)
+    plan = _Plan([], [], [], {}, {}, OutputWriter(output_dir, owners))
     for page in request.pages:
         if page.key in collisions:
-            message = (f"{page.path}: its outputs would have the same names as those of "
-                       f"{collisions[page.key]} ({output_stem(page.key)}.*); rename one of "
-                       "the two pages")
-            plan.failed.extend(JobOutcome(page.key, locale, fmt, "failed", error=message)
+            plan.failed.extend(JobOutcome(page.key, locale, fmt, "failed",
+                                          error=collisions[page.key])
                                for locale in request.locales for fmt in request.formats)
             continue
         try:
@@ -423,7 +525,14 @@ def _plan(request: BuildRequest, state: BuildState, fingerprints: InputFingerpri
         for locale in request.locales:
             for fmt in request.formats:
                 job = job_id(page.key, locale, fmt)
-                fingerprint = fingerprints.job(page_sha, page.key, locale, fmt)
+                try:
+                    fingerprint = fingerprints.job(page_sha, page.key, locale, fmt)
+                except (OSError, PublishError) as error:
+                    # A catalog or theme file that cannot be read (a folder where a .po
+                    # should be…) fails the jobs that need it, not the build.
+                    plan.failed.append(JobOutcome(page.key, locale, fmt, "failed",
+                                                  error=_input_error(page, error)))
+                    continue
                 plan.fingerprints[job] = fingerprint
                 record = state.jobs.get(job)
                 if (not force and record is not None and record.fingerprint == fingerprint
@@ -439,27 +548,82 @@ def _plan(request: BuildRequest, state: BuildState, fingerprints: InputFingerpri
     return plan
 
 
-def _output_collisions(request: BuildRequest, state: BuildState) -> dict[str, str]:
-    """Pages whose output names clash with another page's (`a b.md` and `a-b.md` both
-    sanitise to `a-b`), mapped to the page that keeps the name.
+def _input_error(page: PageRef, error: OSError | PublishError) -> str:
+    if isinstance(error, PublishError):
+        return _with_path(page, error)
+    where = f" {error.filename}" if error.filename else ""
+    return f"{page.path}: cannot read{where}: {describe_os_error(error)}"
 
-    Without this check one medicine's leaflet would silently overwrite another's. The page
-    whose key is its output name unchanged keeps it; otherwise the first in key order does.
+
+def planned_name(key: str, locale: str, suffix: str) -> str:
+    """An output's path relative to the output folder, as `output_path` will write it."""
+    return f"{sanitise_part(locale)}/{output_stem(key)}{suffix}"
+
+
+def _claim_outputs(request: BuildRequest, state: BuildState) -> tuple[
+        dict[str, str | None], dict[str, str]]:
+    """Every output name the build may leave in the folder, and the pages that collide.
+
+    Names come from every job asked (page × locale × format × the renderer's suffixes) and
+    from the recorded outputs of jobs not asked this time, whose files stay. Two jobs
+    claiming one name, exactly or up to case (one file on case-insensitive file systems),
+    would overwrite one medicine's leaflet with another's: `foo.md` in sms and `foo.sms.md`
+    in audio both make `foo.sms.txt`. Every job of every page involved is refused.
+
+    Returns (case-folded name → the job that owns it, None when claimed by several) and
+    (page key → the error for each of its jobs).
     """
-    claims: dict[str, list[str]] = {}
-    for key in {page.key for page in request.pages} | set(state.pages):
-        claims.setdefault(output_stem(key), []).append(key)
-    requested = {page.key: str(page.path) for page in request.pages}
-    losers: dict[str, str] = {}
-    for stem, keys in claims.items():
-        if len(keys) < 2:
+    claims: dict[str, list[tuple[str, str]]] = {}
+    asked = {page.key for page in request.pages}
+
+    def claim(name: str, job: str) -> None:
+        holders = claims.setdefault(name.casefold(), [])
+        if (name, job) not in holders:
+            holders.append((name, job))
+
+    for page in request.pages:
+        for locale in request.locales:
+            for fmt in request.formats:
+                for suffix in get_renderer_class(fmt).suffixes:
+                    claim(planned_name(page.key, locale, suffix), job_id(page.key, locale, fmt))
+    for job, record in state.jobs.items():
+        page, locale, fmt = split_job_id(job)
+        if page in asked and locale in request.locales and fmt in request.formats:
+            continue  # replaced by what this build writes for it
+        for name in record.outputs:
+            claim(name, job)
+    owners: dict[str, str | None] = {}
+    collisions: dict[str, str] = {}
+    paths = {page.key: str(page.path) for page in request.pages}
+    for folded, holders in claims.items():
+        jobs = {job for _name, job in holders}
+        owners[folded] = holders[0][1] if len(jobs) == 1 else None
+        if len(jobs) == 1:
             continue
-        keys.sort(key=lambda key: (key.removesuffix(".md") != stem, key))
-        keeper = keys[0]
-        for key in keys[1:]:
-            if key in requested:
-                losers[key] = requested.get(keeper) or state.pages.get(keeper, keeper)
-    return losers
+        for name, job in holders:
+            page = split_job_id(job)[0]
+            if page not in asked or page in collisions:
+                continue
+            others = [(other_name, other) for other_name, other in holders if other != job]
+            collisions[page] = _collision_message(paths[page], name, job, *others[0],
+                                                  paths, state)
+    return owners, collisions
+
+
+def _collision_message(path: str, name: str, job: str, other_name: str, other: str,
+                       paths: dict[str, str], state: BuildState) -> str:
+    page, locale, fmt = split_job_id(job)
+    other_page, other_locale, other_fmt = split_job_id(other)
+    if other_page == page:
+        return (f"{path}: its {fmt} ({locale}) and {other_fmt} ({other_locale}) outputs "
+                f"would both be {name}; not built")
+    other_path = paths.get(other_page) or state.pages.get(other_page, other_page)
+    if other_name == name:
+        clash = f"its output {name} would also be an output of {other_path}"
+    else:
+        clash = (f"its output {name} and {other_name}, an output of {other_path}, differ "
+                 "only in case (one file on case-insensitive file systems)")
+    return f"{path}: {clash}; rename one of the two pages"
 
 
 def _outputs_intact(output_dir: Path, record: JobRecord) -> bool:
@@ -496,12 +660,14 @@ def _accept(outcome: JobOutcome, report: BuildReport, state: BuildState, plan: _
     previous = state.jobs.get(job)
     if outcome.status == "written":
         try:
-            write_outputs(outcome, output_dir)
-        except (OSError, PublishError) as error:
+            plan.writer.write(outcome)
+        except PublishError as error:
             outcome.status = "failed"
-            outcome.error = f"{plan.sources.get(outcome.page, outcome.page)}: cannot write " \
-                            f"output: {error}"
+            outcome.error = f"{plan.sources.get(outcome.page, outcome.page)}: {error}"
             outcome.files = []
+            # A job is all its files or none: a half-written set is not left behind.
+            remove_outputs(output_dir, list(outcome.outputs))
+            outcome.outputs = {}
     if outcome.status in ("written", "skipped"):
         if previous is not None:
             stale = [name for name in previous.outputs if name not in outcome.outputs]
@@ -524,17 +690,22 @@ def _accept(outcome: JobOutcome, report: BuildReport, state: BuildState, plan: _
         on_outcome(outcome)
 
 
-def _lock(output_dir: Path) -> Any:
-    handle = open(output_dir / LOCK_NAME, "a+b")  # noqa: SIM115 (held for the whole build)
+def _lock(output_dir: Path) -> int:
+    """Hold the output folder's lock for the whole build (refusing a second build)."""
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fd = open_no_follow(output_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    except OSError as error:
+        raise PublishError(f"cannot write in the output folder: {describe_os_error(error)}",
+                           output_dir) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        handle.close()
+        os.close(fd)
         raise PublishError("another build is writing to this output folder", output_dir) \
             from None
-    return handle
+    return fd
 
 
-def _unlock(handle: Any) -> None:
-    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-    handle.close()
+def _unlock(fd: int) -> None:
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)

@@ -20,7 +20,6 @@ import importlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +29,13 @@ from typing import Any
 import publish
 from publish.config import SiteConfig
 from publish.errors import PublishError
+from publish.files import (
+    describe_os_error,
+    open_no_follow,
+    read_no_follow,
+    refuse_link,
+    write_file_atomic,
+)
 from publish.renderers import RenderContext, Renderer, get_renderer_class
 
 STATE_NAME = ".publish-state.json"
@@ -84,8 +90,11 @@ class BuildState:
         self.jobs: dict[str, JobRecord] = {}
         self.pages: dict[str, str] = {}
         """Page key → the source path it was read from (to notice removed pages)."""
-        self._journal: Any = None
+        self._journal: int | None = None
         self._dirty = False
+        self.journal_error: str | None = None
+        """Why the journal could not be written (a full disk…): finished jobs are then
+        recorded only when the state is saved at the end."""
 
     @property
     def state_path(self) -> Path:
@@ -97,12 +106,15 @@ class BuildState:
 
     @classmethod
     def load(cls, output_dir: Path) -> BuildState:
-        """The state left by earlier builds, journal included; empty when there is none."""
+        """The state left by earlier builds, journal included; empty when there is none.
+
+        A link in place of the state or the journal is refused (`PublishError`): the build
+        would read a file it does not own, then write through the link."""
         state = cls(output_dir)
+        refuse_link(state.journal_path)
         try:
-            data = json.loads(state.state_path.read_text("utf-8"))
-        except FileNotFoundError:
-            data = None
+            raw = read_no_follow(state.state_path)
+            data = json.loads(raw) if raw is not None else None
         except (OSError, ValueError):
             # An unreadable state only costs a full rebuild; it is rewritten at the end.
             data = None
@@ -118,12 +130,12 @@ class BuildState:
 
     def _replay_journal(self) -> None:
         try:
-            lines = self.journal_path.read_bytes().splitlines()
-        except FileNotFoundError:
-            return
+            raw_journal = read_no_follow(self.journal_path)
         except OSError:
             return
-        for raw in lines:
+        if raw_journal is None:
+            return
+        for raw in raw_journal.splitlines():
             try:
                 entry = json.loads(raw)
                 if "forget" in entry:
@@ -158,19 +170,36 @@ class BuildState:
         return [job for job in self.jobs if job.startswith(prefix)]
 
     def _append(self, entry: dict[str, Any]) -> None:
-        if self._journal is None:
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            self._journal = open(self.journal_path, "ab")  # noqa: SIM115 (kept open all build)
-        # One write per line, flushed at once: the OS keeps it even if this process is killed.
-        self._journal.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
-        self._journal.flush()
         self._dirty = True
+        if self.journal_error is not None:
+            return
+        line = json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+        try:
+            if self._journal is None:
+                self._journal = open_no_follow(self.journal_path,
+                                               os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+            # One write per line, unbuffered: the OS keeps it even if this process is killed.
+            written = os.write(self._journal, line)
+            if written != len(line):
+                raise OSError(0, "short write")
+        except (OSError, PublishError) as error:
+            # The job's files are in place; without a journal only a crash before the final
+            # save would lose the record of it (and the job would run again).
+            self.journal_error = (describe_os_error(error) if isinstance(error, OSError)
+                                  else str(error))
+            self._close_journal()
+
+    def _close_journal(self) -> None:
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
 
     def save(self) -> None:
-        """Fold the journal into the state file (atomically) and remove the journal."""
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
+        """Fold the journal into the state file (atomically) and remove the journal.
+
+        Raises `OSError` when the state cannot be written (the journal is then kept, so
+        the next build still knows what this one finished)."""
+        self._close_journal()
         if not self._dirty:
             return
         data = {"version": STATE_VERSION, "publish": publish.__version__,
@@ -181,56 +210,6 @@ class BuildState:
                           .encode("utf-8"), durable=True)
         self.journal_path.unlink(missing_ok=True)
         self._dirty = False
-
-
-PART_SUFFIX = ".part"
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
-def write_file_atomic(target: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write through a temporary file in the same folder, then rename over the target.
-
-    A reader (or a build killed half-way) only ever sees the old file or the complete new one.
-    `durable` also fsyncs the data before the rename, so a power cut cannot leave an empty file
-    under the final name.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX,
-                                     dir=target.parent)
-    try:
-        # mkstemp creates 0600; outputs get the permissions any new file would get.
-        os.fchmod(fd, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
-def remove_partial_files(output_dir: Path) -> list[Path]:
-    """Delete temporary files left by a build that was killed while writing."""
-    removed: list[Path] = []
-    if not output_dir.is_dir():
-        return removed
-    for dirpath, _dirnames, filenames in os.walk(output_dir):
-        for name in filenames:
-            if name.startswith(".") and name.endswith(PART_SUFFIX):
-                path = Path(dirpath) / name
-                path.unlink(missing_ok=True)
-                removed.append(path)
-    return removed
 
 
 # --- fingerprints ---------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -143,6 +145,22 @@ def show(ctx: click.Context, page: Path, as_json: bool) -> None:
 EXIT_INTERRUPTED = 130
 
 
+class Seconds(click.ParamType):
+    """A positive, finite number of seconds (`nan` and `inf` parse as floats, mean nothing)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds <= 0:
+            self.fail(f"{value!r} is not a positive, finite number of seconds", param, ctx)
+        return seconds
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "-f", "formats", multiple=True,
@@ -158,7 +176,7 @@ EXIT_INTERRUPTED = 130
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Run jobs on a Dask cluster: a scheduler address (tcp://host:8786) or "
                    "local:N to start a local cluster of N worker processes.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+@click.option("--timeout", type=Seconds(),
               help="Seconds one job may take (default: [build] timeout).")
 @click.option("--quiet", "-q", is_flag=True, help="Print failures and the final line only.")
 @click.pass_context
@@ -227,6 +245,10 @@ def main() -> None:
         cli(obj={})
     except PublishError as error:
         fail(error)
+    except OSError as error:
+        # The machine, not the input (a full disk, a folder that vanished): still one line.
+        where = f"{error.filename}: " if error.filename else ""
+        fail(f"{where}{error.strerror or error}")
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)

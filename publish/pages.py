@@ -57,6 +57,8 @@ def discover(paths: list[Path], root: Path | None = None) -> list[PageRef]:
                     path = Path(dirpath) / filename
                     if path.is_symlink() and not _inside(path.resolve(), given.resolve()):
                         continue  # never read outside the content folder through a link
+                    if not path.is_file():
+                        continue  # a named pipe or a device would block or never end
                     found[path.resolve()] = PageRef(path, _key(path, base))
     if not found:
         shown = ", ".join(str(p) for p in paths)

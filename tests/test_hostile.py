@@ -120,8 +120,8 @@ SAFE: dict[str, dict[str, Any]] = {
 # Where the outputs of the hostile source names go (under dist/en/).
 STEMS = {"CON.md": "_CON", "!!!.md": "_-", "new\nline.md": "newline",
          "-rf ünïcödé name.md": "_-rf-ünïcödé-name", "L" * 246 + ".md": "L" * 120}
-# "???.md" sanitises to `_-` like "!!!.md": refused, never overwriting the other's leaflet.
-COLLIDING = "???.md"
+# Both sanitise to `what-`: both refused, neither overwriting the other's leaflet.
+COLLIDING = ("what*.md", "what?.md")
 FULL_TEXT = ("pdf", "html", "json")
 """Formats whose output holds every word of the page (SMS summarises, audio normalises)."""
 
@@ -155,7 +155,8 @@ def generated_pages() -> dict[str, str]:
     titles = {name: spec["title"] for name, spec in SAFE.items() if name in STEMS}
     for name, title in titles.items():
         pages[name] = structured(title, f"{title} is used to test hostile file names.")
-    pages[COLLIDING] = structured("Questamol", "Questamol has a name like another page's.")
+    for name, title in zip(COLLIDING, ("Staramol", "Questamol")):
+        pages[name] = structured(title, f"{title} has a name like another page's.")
     return pages
 
 
@@ -400,7 +401,7 @@ def test_check_exits_1_without_traceback(checked) -> None:  # type: ignore[no-un
     no_traceback(plain)
     no_traceback(as_json)
     assert "link-outside.md" not in entries  # a link out of the content folder is not read
-    assert set(entries) == set(ERRORS) | set(SAFE) | {COLLIDING}
+    assert set(entries) == set(ERRORS) | set(SAFE) | set(COLLIDING)
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
@@ -453,7 +454,7 @@ def test_build_exits_1_without_traceback_or_leak(built, site: Run) -> None:  # t
     no_traceback(result)
     assert "\x1b[" not in result.stderr  # no escape sequence from a page reaches the terminal
     assert_nothing_leaked(site, before)
-    assert {job["page"] for job in report["jobs"]} == set(ERRORS) | set(SAFE) | {COLLIDING}
+    assert {job["page"] for job in report["jobs"]} == set(ERRORS) | set(SAFE) | set(COLLIDING)
     assert not [job for job in report["jobs"] if "internal error" in (job["error"] or "")]
 
 
@@ -535,12 +536,13 @@ def test_same_titles_get_their_own_outputs(built, site: Run) -> None:  # type: i
 
 def test_colliding_source_names_never_overwrite(built, site: Run) -> None:  # type: ignore[no-untyped-def]
     _, report, _ = built
-    for fmt, job in jobs_of(report, COLLIDING).items():
-        assert job["status"] == "failed", fmt
-        assert job["error"] == (f"{site.content / COLLIDING}: its outputs would have the same "
-                                f"names as those of {site.content / '!!!.md'} (_-.*); rename "
-                                "one of the two pages")
-    assert "Bangamol" in full_text(site.dist / "en" / "_-.json")
+    for name, other in (COLLIDING, COLLIDING[::-1]):
+        for fmt, job in jobs_of(report, name).items():
+            assert job["status"] == "failed", fmt
+            assert job["error"] == (f"{site.content / name}: its output en/what-.pdf would "
+                                    f"also be an output of {site.content / other}; rename one "
+                                    "of the two pages")
+    assert not list((site.dist / "en").glob("what-.*"))
 
 
 def test_pdf_fetcher_is_asked_for_theme_files_only(tmp_path: Path) -> None:
