@@ -24,7 +24,7 @@ import time
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
@@ -32,7 +32,6 @@ from itertools import accumulate, groupby
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -258,7 +257,11 @@ def load_source(path: Path, max_bytes: int = MAX_PAGE_BYTES,
         body = text[closing.end():].removeprefix("\n")
         body_line = text[: closing.end()].count("\n") + 2
         try:
-            loaded = frontmatter.YAMLHandler().load(yaml_text) if yaml_text.strip() else {}
+            loaded = yaml.load(yaml_text, Loader=_FrontMatterLoader) \
+                if yaml_text.strip() else {}
+        except _DuplicateKey as duplicate:
+            raise PageError(f"duplicate key {duplicate.key!r} in front matter", path,
+                            duplicate.line + 2) from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
@@ -286,6 +289,29 @@ def load_source(path: Path, max_bytes: int = MAX_PAGE_BYTES,
         for key, value in loaded.items():
             metadata[_clean_value(str(key), warnings)] = _clean_value(value, warnings)
     return Source(path, metadata, body, body_line, tuple(warnings))
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader (libyaml's when installed, as python-frontmatter uses), refusing a
+    key given twice in one mapping: YAML would silently keep the last `title:`."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults`: merged keys may be overridden
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise _DuplicateKey(key, key_node.start_mark.line)
+                seen.add(key)
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
 
 
 def _too_big(size: int, limit: int) -> str:
@@ -331,7 +357,11 @@ def _metadata_problem(value: Any) -> str | None:
 
 def _clean_value(value: Any, warnings: list[Warning]) -> Any:
     """Front-matter strings without invisible characters (YAML escapes such as "\\u202e" and
-    "\\e" get past the cleaning of the page text)."""
+    "\\e" get past the cleaning of the page text), and numbers JSON can carry: `.nan`,
+    `.inf` and `-.inf` (or a number too big for a float) stay as that YAML text, a string
+    (JSON has no such numbers: Python would write `NaN`, which no JSON reader accepts)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
     if isinstance(value, str):
         cleaned, removed = remove_invisible(value)
         if removed:

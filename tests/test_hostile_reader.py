@@ -522,3 +522,65 @@ def test_check_reports_the_safety_warnings(tmp_path: Path) -> None:
     assert sorted(w["code"] for w in reversed_["warnings"]) == ["reversed-ai-note",
                                                                "reversed-disclaimer"]
     assert all(w["line"] for w in reversed_["warnings"])
+
+
+# --- finding 14 and a duplicated key: front matter ---------------------------------------------
+
+def strict_json(text: str) -> object:
+    def refuse(constant: str) -> object:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+NON_FINITE = ("---\ntitle: Nanamol\ndose: .nan\nmax: .inf\nmin: -.Inf\nbands: [.NaN, 1.5]\n"
+              "limits: {low: -.inf, high: 2}\n---\n" + SECTION)
+
+
+def test_non_finite_numbers_stay_as_their_yaml_text(tmp_path: Path) -> None:
+    leaflet = read_text(tmp_path, NON_FINITE)
+    extras = dict(leaflet.extras)
+    assert (extras["dose"], extras["max"], extras["min"]) == (".nan", ".inf", "-.inf")
+    assert extras["bands"] == [".nan", 1.5]
+    assert extras["limits"] == {"low": "-.inf", "high": 2}
+    json.dumps(leaflet.to_dict(), allow_nan=False)
+
+
+def test_model_json_of_non_finite_extras_is_valid() -> None:
+    from dataclasses import replace
+
+    from tests.conftest import SEED
+
+    leaflet = read_page(SEED, build_config({}, Path.cwd()), key="naltrexone.md")
+    odd = replace(leaflet, extras=(("dose", float("nan")), ("band", [float("-inf")])))
+    data = json.loads(json.dumps(odd.to_dict(), allow_nan=False))
+    assert data["extras"] == {"dose": ".nan", "band": ["-.inf"]}
+
+
+def test_json_output_of_non_finite_front_matter_is_valid(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "page.md").write_text(NON_FINITE, encoding="utf-8")
+    run_publish(tmp_path, "build", "-f", "json", "-q")
+    data = strict_json((tmp_path / "dist" / "en" / "page.json").read_text("utf-8"))
+    assert data["extras"]["dose"] == ".nan"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("front", "line", "key"), [
+    ("title: Testamol\nlayout: minimal-medicine\ntitle: Poisonamol", 4, "title"),
+    ("title: Testamol\ndose: 5 mg\nnotes: x\ndose: 50 mg", 5, "dose"),
+    ("title: Testamol\nbands:\n  adult: 5 mg\n  adult: 50 mg", 5, "adult"),
+    ("title: Testamol\nflow: {a: 1, a: 2}", 3, "a"),
+])
+def test_a_key_given_twice_is_refused(tmp_path: Path, front: str, line: int,
+                                      key: str) -> None:
+    with pytest.raises(PageError) as caught:
+        read_text(tmp_path, f"---\n{front}\n---\n" + SECTION)
+    assert str(caught.value) == (f"{tmp_path / 'page.md'}:{line}: duplicate key {key!r} in "
+                                 "front matter")
+
+
+def test_merge_keys_may_be_overridden(tmp_path: Path) -> None:
+    leaflet = read_text(tmp_path, "---\ntitle: Testamol\nbase: &base {dose: 5, unit: mg}\n"
+                                  "child:\n  <<: *base\n  dose: 10\n---\n" + SECTION)
+    assert dict(leaflet.extras)["child"] == {"dose": 10, "unit": "mg"}
