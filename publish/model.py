@@ -13,6 +13,7 @@ uses it as a cache key.
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -384,7 +385,10 @@ def _to_jsonable(value: Any) -> Any:
 
 
 def _plain_json(value: Any) -> Any:
-    """Front-matter values as JSON can carry them (dates and other YAML types as strings)."""
+    """Front-matter values as JSON can carry them (dates and other YAML types as strings;
+    NaN and infinities, which JSON lacks, as their YAML text)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)):

@@ -24,7 +24,7 @@ import time
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
@@ -32,7 +32,6 @@ from itertools import accumulate, groupby
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -258,7 +257,11 @@ def load_source(path: Path, max_bytes: int = MAX_PAGE_BYTES,
         body = text[closing.end():].removeprefix("\n")
         body_line = text[: closing.end()].count("\n") + 2
         try:
-            loaded = frontmatter.YAMLHandler().load(yaml_text) if yaml_text.strip() else {}
+            loaded = yaml.load(yaml_text, Loader=_FrontMatterLoader) \
+                if yaml_text.strip() else {}
+        except _DuplicateKey as duplicate:
+            raise PageError(f"duplicate key {duplicate.key!r} in front matter", path,
+                            duplicate.line + 2) from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
@@ -286,6 +289,29 @@ def load_source(path: Path, max_bytes: int = MAX_PAGE_BYTES,
         for key, value in loaded.items():
             metadata[_clean_value(str(key), warnings)] = _clean_value(value, warnings)
     return Source(path, metadata, body, body_line, tuple(warnings))
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+class _FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader (libyaml's when installed, as python-frontmatter uses), refusing a
+    key given twice in one mapping: YAML would silently keep the last `title:`."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults`: merged keys may be overridden
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise _DuplicateKey(key, key_node.start_mark.line)
+                seen.add(key)
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
 
 
 def _too_big(size: int, limit: int) -> str:
@@ -331,7 +357,11 @@ def _metadata_problem(value: Any) -> str | None:
 
 def _clean_value(value: Any, warnings: list[Warning]) -> Any:
     """Front-matter strings without invisible characters (YAML escapes such as "\\u202e" and
-    "\\e" get past the cleaning of the page text)."""
+    "\\e" get past the cleaning of the page text), and numbers JSON can carry: `.nan`,
+    `.inf` and `-.inf` (or a number too big for a float) stay as that YAML text, a string
+    (JSON has no such numbers: Python would write `NaN`, which no JSON reader accepts)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
     if isinstance(value, str):
         cleaned, removed = remove_invisible(value)
         if removed:
@@ -653,6 +683,89 @@ _SHARED_QUALIFIER = re.compile(r"\b(both|combined|combination|general|together|a
 _NUMBERED = re.compile(r"^\s*(\d{1,2}|[ivx]{1,4}|[a-h])[.)]\s+", re.IGNORECASE)
 
 
+# --- reading like a safety text -------------------------------------------------------------
+
+_NEGATION = re.compile(r"\b(?:not|no|never|nor|neither|without|cannot)\b|n't\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.;:!?,()\[\]]")
+_PROFESSIONALS = (r"(?:doctors?|physicians?|pharmacists?|clinicians?|nurses?|experts?|"
+                  r"specialists?|professionals?|medical (?:team|staff|board|experts?|"
+                  r"professionals?)|healthcare (?:team|professionals?|providers?))")
+# What a disclaimer or an AI note must never say, whatever comes before it.
+_REVERSING = re.compile(
+    r"\bnot\s++(?:(?:just|only|merely|simply)\s++)?(?:for\s++)?(?:general|informational|"
+    r"educational)\s++(?:knowledge|information|purposes)"
+    r"|\bnot\s++(?:an?\s++)?(?:ai|artificial intelligence|machine|computer)[- ]generated"
+    r"|\bnot\s++(?:been\s++)?generated\s++by\s++(?:an?\s++)?(?:ai|artificial intelligence|"
+    r"machine|computer|(?:large\s++)?language model)"
+    r"|\b(?:no|without)\s++(?:need|reason)\s++to\s++(?:consult|see|ask|check with|talk to|"
+    r"speak to|visit)"
+    r"|\b(?:do|does|did)(?:\s++not|n't)\s++(?:need|have)\s++to\s++(?:consult|see|ask|check "
+    r"with|talk to|speak to|visit)"
+    r"|\bhuman[- ]written\b|\bno\s++ai\b",
+    re.IGNORECASE)
+# Claims that reverse a safety text unless negated ("does not constitute medical advice").
+_CONTRARY = re.compile(
+    r"\b(?:is|are|be|as|constitutes?|provides?|represents?|counts as|serves as|considered|"
+    r"treated as|taken as|offers?|gives?)\s++(?:an?\s++)?(?:(?:professional|personal|"
+    r"personali[sz]ed|official|qualified|real|proper|reliable|expert|verified|definitive|"
+    r"actual|individual|specific)\s++){0,2}(?:medical|clinical|professional|doctor'?s?|"
+    r"health(?:care)?)\s++(?:advice|guidance|instructions?|recommendations?)\b"
+    r"|\b(?:written|verified|checked|reviewed|approved|validated|certified|authored|prepared|"
+    r"confirmed|endorsed)\s++by\s++(?:\w++\s++){0,3}?" + _PROFESSIONALS +
+    r"|\bfollow\s++(?:(?:it|this|these|them|the|all|every|each)\s++)?(?:\w++\s++)?"
+    r"(?:exactly|precisely|strictly|to the letter|without question)"
+    r"|\b(?:instead of|rather than|replaces?|in place of)\s++(?:consulting|seeing|asking|"
+    r"visiting|talking to|speaking to|your|a|an)\b"
+    r"|\b(?:100\s*+%|completely|fully|entirely|totally|always|guaranteed(?:\s++to\s++be)?)"
+    r"\s++(?:accurate|correct|safe|reliable|true)\b",
+    re.IGNORECASE)
+# Characters that show nothing: Hangul fillers, the braille blank (letters and symbols to
+# Unicode, but a page of them is as empty as one of spaces).
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a page's disclaimer or AI note cannot be used: it has no visible text (`empty`),
+    or `claim` quotes the words that negate or contradict it."""
+
+    empty: bool = False
+    claim: str = ""
+
+
+def safety_problem(text: str, key: str) -> Problem | None:
+    """None when `text` reads like a disclaimer (`key` "disclaimer") or an AI note
+    ("ai_note"): some visible text, no negation of what it must say ("not AI-generated",
+    "not for general knowledge", "no need to consult a doctor") and no contrary claim left
+    unnegated ("is medical advice", "verified by doctors", "follow it exactly", "replaces
+    your doctor", "100% accurate"). When in doubt the site text is used."""
+    if not any(unicodedata.category(char)[0] in "LN" and char not in _FILLERS
+               for char in text):
+        return Problem(empty=True)
+    reversing = _REVERSING.search(text)
+    if reversing:
+        return Problem(claim=reversing.group(0))
+    for match in _CONTRARY.finditer(text):
+        if not _negated(text, match.start()):
+            return Problem(claim=match.group(0))
+    # The words that made the paragraph a candidate must not be negated themselves:
+    # "This leaflet isn't AI-generated", "It is not for informational purposes".
+    cue = _AI_NOTE_TEXT if key == "ai_note" else _DISCLAIMER_TEXT
+    cues = list(cue.finditer(text))
+    if cues and all(_negated(text, match.start()) and not _NEGATION.search(match.group(0))
+                    for match in cues):
+        return Problem(claim=text[max(0, cues[0].start() - 20):cues[0].end()].strip())
+    return None
+
+
+def _negated(text: str, position: int) -> bool:
+    """Whether the words just before `position` (at most six, in the same clause) negate
+    what follows: "does not constitute", "has not been reviewed by"."""
+    before = text[max(0, position - 80):position]
+    clause = before[max((m.end() for m in _CLAUSE_END.finditer(before)), default=0):]
+    return bool(_NEGATION.search(" ".join(clause.split()[-6:])))
+
+
 def classify_heading(text: str) -> tuple[SectionKind, str]:
     """(kind, value) for a heading or label; the value is text after `Heading:` if any."""
     words = text.strip()
@@ -858,6 +971,16 @@ class _OpenSection:
     raw: list[RawBlock]
     scope: str
     line: int
+
+
+@dataclass
+class _Found:
+    """A paragraph that may be the page's disclaimer or AI note: the list of blocks it is in,
+    the block, and the text it gives."""
+
+    holder: list[RawBlock]
+    block: RawParagraph
+    part: RawText
 
 
 class LeafletBuilder:
@@ -1075,60 +1198,64 @@ class LeafletBuilder:
     # -- disclaimer and AI note
     def take_safety(self, sections: list[_OpenSection], preamble: list[RawBlock]
                     ) -> tuple[SafetyText, SafetyText, list[_OpenSection], list[RawBlock]]:
-        disclaimer_parts: list[RawText] = []
-        ai_parts: list[RawText] = []
-
-        def scan(raw: list[RawBlock]) -> list[RawBlock]:
-            kept: list[RawBlock] = []
-            for block in raw:
-                if isinstance(block, RawParagraph):
-                    label = split_label(block.text.spans)
-                    label_norm = _norm(label.plain) if label else ""
-                    if label is not None and _DISCLAIMER_LABEL.match(label_norm):
-                        disclaimer_parts.append(RawText(label.rest, block.text.line))
-                        continue
-                    if _AI_NOTE_TEXT.search(block.text.plain) and (
-                            label is None or _CALLOUT_LABELS.match(label_norm)
-                            or _DISCLAIMER_LABEL.match(label_norm)) \
-                            and len(block.text.plain.split()) <= 80:
-                        rest = label.rest if label is not None else block.text.spans
-                        ai_parts.append(RawText(rest, block.text.line))
-                        continue
-                kept.append(block)
-            return kept
-
-        preamble = scan(preamble)
-        for section in sections:
-            section.raw = scan(section.raw)
-            # Loose list items of the last section may hold the disclaimer paragraph.
-        if not disclaimer_parts:
+        disclaimer_found: list[_Found] = []
+        ai_found: list[_Found] = []
+        for holder in [preamble, *(section.raw for section in sections)]:
+            for block in holder:
+                if not isinstance(block, RawParagraph):
+                    continue
+                label = split_label(block.text.spans)
+                label_norm = _norm(label.plain) if label else ""
+                if label is not None and _DISCLAIMER_LABEL.match(label_norm):
+                    disclaimer_found.append(_Found(holder, block,
+                                                   RawText(label.rest, block.text.line)))
+                elif _AI_NOTE_TEXT.search(block.text.plain) and (
+                        label is None or _CALLOUT_LABELS.match(label_norm)
+                        or _DISCLAIMER_LABEL.match(label_norm)) \
+                        and len(block.text.plain.split()) <= 80:
+                    rest = label.rest if label is not None else block.text.spans
+                    ai_found.append(_Found(holder, block, RawText(rest, block.text.line)))
+        ai_note = self.page_safety_text("ai_note", ai_found)
+        disclaimer = self.page_safety_text("disclaimer", disclaimer_found)
+        if not disclaimer_found:
             found = self.unlabelled_disclaimer(sections, preamble)
             if found is not None:
-                disclaimer_parts.append(found)
-        scope = "safety"
-        if disclaimer_parts:
-            spans = _join_parts(disclaimer_parts)
-            disclaimer = SafetyText(self.text(spans, disclaimer_parts[0].line, scope,
-                                              "disclaimer"), Origin.PAGE)
-            if not _plain(spans).strip():
-                disclaimer = self.site_text("disclaimer")
-                self.warn("empty-disclaimer", "the Disclaimer label has no text; the site "
-                          "default is used", disclaimer_parts[0].line)
-        else:
-            disclaimer = self.site_text("disclaimer")
-        if ai_parts:
-            ai_note = SafetyText(self.text(_join_parts(ai_parts), ai_parts[0].line, scope,
-                                           "ai_note"), Origin.PAGE)
-        else:
-            ai_note = self.site_text("ai_note")
-        return disclaimer, ai_note, sections, preamble
+                disclaimer = self.page_safety_text("disclaimer", [found])
+        return (disclaimer or self.site_text("disclaimer"),
+                ai_note or self.site_text("ai_note"), sections, preamble)
+
+    def page_safety_text(self, key: str, found: list[_Found]) -> SafetyText | None:
+        """The page's own disclaimer or AI note from the paragraphs found, or None (the site
+        text is used) when there are none or they do not read like one: no visible text
+        (warned, removed), or a negation or contradiction of what it must say (warned, kept
+        as ordinary text where it was: nothing is dropped)."""
+        if not found:
+            return None
+        spans = _join_parts([item.part for item in found])
+        line = found[0].part.line
+        problem = safety_problem(_plain(spans), key)
+        name = "disclaimer" if key == "disclaimer" else "AI note"
+        code = key.replace("_", "-")
+        if problem is not None and problem.empty:
+            self.warn(f"empty-{code}", f"the page's {name} has no visible text; the site "
+                      f"{name} is used", line)
+        elif problem is not None:
+            self.warn(f"reversed-{code}", f"the page's {name} contradicts what it must say "
+                      f"({problem.claim!r}); the site {name} is used and the page's text is "
+                      "kept as text", line)
+            return None
+        for item in found:
+            item.holder.remove(item.block)
+        if problem is not None:
+            return None
+        return SafetyText(self.text(spans, line, "safety", key), Origin.PAGE)
 
     def site_text(self, key: str) -> SafetyText:
         wording = self.config.site[key]
         return SafetyText(self.text([Span(wording)], 0, "site", key), Origin.SITE)
 
     def unlabelled_disclaimer(self, sections: list[_OpenSection],
-                              preamble: list[RawBlock]) -> RawText | None:
+                              preamble: list[RawBlock]) -> _Found | None:
         """A final paragraph that reads like a disclaimer (`c/celecoxib.md` style)."""
         holder = sections[-1].raw if sections else preamble
         if not holder or not isinstance(holder[-1], RawParagraph):
@@ -1137,8 +1264,7 @@ class LeafletBuilder:
         if sections and len(holder) == 1 and sections[-1].kind is not SectionKind.FAQS:
             return None  # the only text of a section is that section's content
         if _DISCLAIMER_TEXT.search(last.text.plain) and len(last.text.plain.split()) <= 150:
-            holder.pop()
-            return last.text
+            return _Found(holder, last, last.text)
         return None
 
     # -- finishing sections
