@@ -31,6 +31,7 @@ from publish.cache import (
 )
 from publish.config import SiteConfig
 from publish.errors import PublishError
+from publish.locale import Locale
 from publish.localise import localise
 from publish.model import Status
 from publish.pages import PageRef, output_path, output_stem
@@ -123,6 +124,7 @@ def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str
         by_locale.setdefault(locale, []).append(fmt)
     for locale, formats in by_locale.items():
         try:
+            context_locale = Locale.parse(locale)
             localised, strings = localise(leaflet, locale, config)
         except PublishError as error:
             message = _with_path(page, error)
@@ -130,7 +132,8 @@ def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str
                 yield JobOutcome(page.key, locale, fmt, "failed", warnings=list(warnings),
                                  error=message)
             continue
-        context = RenderContext(config=config, locale=locale, strings=strings, theme=theme)
+        context = RenderContext(config=config, locale=context_locale, strings=strings,
+                                theme=theme)
         for fmt in formats:
             job_started = time.perf_counter()
             outcome = JobOutcome(page.key, locale, fmt, "written", warnings=list(warnings))

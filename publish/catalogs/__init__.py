@@ -5,10 +5,10 @@ Modules, one job each (after Babel's `babel.messages`):
 Markdown), `extract` (templates), `pofile` (reading and writing PO), `merge` (init and
 update), `pseudo` (the `en-XA` pseudo-locale), `gate` (may a page be published?),
 `translations` (catalogs at build time, renderer strings), `compiled` (.mo files),
-`languages` (plural rules, text direction), `layout` (where files live), `steps` and
+`languages` (plural rules per locale), `layout` (where files live), `steps` and
 `command` (the `publish catalog` workflow).
 """
 
-from publish.catalogs.languages import babel_locale, language, text_direction
+from publish.catalogs.languages import language
 
-__all__ = ["babel_locale", "language", "text_direction"]
+__all__ = ["language"]
