@@ -200,6 +200,10 @@ def test_the_sms_renderer_reads_the_locales_data(site: SiteConfig, seed) -> None
     report = json.loads(result.files[1].data)
     assert report["locale"] == "es-MX"
     assert not any("no SMS locale data" in warning for warning in result.warnings)
+    # Messages name the locale by its tag.
+    result = SmsRenderer().render(seed, RenderContext(config=site, locale="fr"))
+    assert any(warning.startswith("sms: no SMS locale data for 'fr' ")
+               for warning in result.warnings)
 
 
 # --- the catalogs -----------------------------------------------------------------------------

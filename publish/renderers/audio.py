@@ -92,7 +92,7 @@ class AudioRenderer(Renderer):
         """The locale's rules, reloaded when a data file changes."""
         data = find_speech_data(context.config.locales_dir, context.locale)
         if data is None:
-            raise RenderError(f"no speech data for locale {context.locale!r}: add "
+            raise RenderError(f"no speech data for locale {context.locale.tag!r}: add "
                               f"{context.config.site['locales_dir']}/<language>/{SPEECH_FILE} "
                               "(espeak-ng would drop signs such as < and >)")
         stamp = tuple(path.stat().st_mtime_ns for path in data.files)

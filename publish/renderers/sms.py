@@ -128,7 +128,7 @@ class SmsRenderer(Renderer):
     def _warnings(self, bundle: Bundle, data: SmsLocale, context: RenderContext) -> list[str]:
         warnings: list[str] = []
         if data.path is None:
-            warnings.append(f"sms: no SMS locale data for {str(context.locale)!r} "
+            warnings.append(f"sms: no SMS locale data for {context.locale.tag!r} "
                             f"(locales/<lang>/sms.toml): medical symbols kept as they are")
         choice = bundle.choice
         if choice.warning is None:
