@@ -32,11 +32,12 @@ from pathlib import Path
 
 from benchmarks.corpus import DEFAULT_CORPUS, sample_pages
 from publish.config import build_config
+from publish.locale import Locale
 from publish.reader import read_page
 from publish.renderers.audio import AudioRenderer
 from publish.renderers.base import RenderContext
 from publish.speech.encode import FORMATS, gain_filter, measure
-from publish.speech.engine import voice_for
+from publish.speech.voices import voice_for
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = config.table("audio")
     pages = sample_pages(args.corpus, args.pages, args.seed, config)
     renderers = {fmt: AudioRenderer() for fmt in configs}
-    voice = voice_for("en", settings["voice"] or None)
+    voice = voice_for(config.locales_dir, Locale.parse("en"), settings["voice"] or None)
 
     # Warm-up (not timed): the engine starts once per process, as in a build worker.
     seed = read_page(ROOT / "content" / "naltrexone.md", config, key="naltrexone.md")

@@ -37,6 +37,7 @@ from publish.files import (
     remove_partial_files,
     write_file_atomic,
 )
+from publish.locale import Locale
 from publish.localise import localise
 from publish.model import Status
 from publish.pages import PageRef, output_path, output_stem, sanitise_part
@@ -136,6 +137,7 @@ def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str
         by_locale.setdefault(locale, []).append(fmt)
     for locale, formats in by_locale.items():
         try:
+            context_locale = Locale.parse(locale)
             localised, strings = localise(leaflet, locale, config)
         except (PublishError, OSError) as error:
             message = _input_error(page, error)
@@ -149,7 +151,8 @@ def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str
                 yield JobOutcome(page.key, locale, fmt, "failed", warnings=list(warnings),
                                  error=message)
             continue
-        context = RenderContext(config=config, locale=locale, strings=strings, theme=theme)
+        context = RenderContext(config=config, locale=context_locale, strings=strings,
+                                theme=theme)
         for fmt in formats:
             job_started = time.perf_counter()
             outcome = JobOutcome(page.key, locale, fmt, "written", warnings=list(warnings))

@@ -14,6 +14,7 @@ import click
 from publish import __version__
 from publish.config import SiteConfig, describe_settings, load_config
 from publish.errors import PublishError
+from publish.locale import parse_locales
 from publish.model import Status
 from publish.pages import PageRef, discover
 from publish.sms.command import sms_count
@@ -196,8 +197,10 @@ def build(ctx: click.Context, paths: tuple[Path, ...], formats: tuple[str, ...],
     config = get_config(ctx)
     pages = find_pages(config, paths)
     chosen_formats = _split(formats) or list(config.site["formats"])
-    chosen_locales = _split(locales) or list(config.site["locales"])
     try:
+        chosen_locales = [locale.tag for locale in (
+            parse_locales(_split(locales), "--locale")
+            or parse_locales(config.site["locales"], "[site] locales", config.path))]
         for name in chosen_formats:
             get_renderer_class(name)
     except PublishError as error:

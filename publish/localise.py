@@ -32,7 +32,7 @@ from publish.catalogs.units import SHARED, Place, map_texts
 from publish.config import SiteConfig
 from publish.errors import TranslationMissing
 from publish.model import Callout, Leaflet, Paragraph, Span, Text, Warning
-from publish.renderers.base import SourceStrings, Strings
+from publish.strings import SourceStrings, Strings
 
 
 def localise(leaflet: Leaflet, locale: str, config: SiteConfig) -> tuple[Leaflet, Strings]:

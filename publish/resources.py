@@ -8,7 +8,8 @@ The data is package data, read through `importlib.resources`, so an installed wh
 worker or a Debian package finds it wherever the code is. A site's own folders come first
 and override built-ins by name: `themes/<name>/` next to `publish.toml`, and
 `<[site] locales_dir>/<tag or language>/<file>` (`es-MX` is looked up as `es-MX`, `es_MX`,
-then `es`, in the site's folder and then among the built-ins).
+then `es`: `Locale.candidates()`, in the site's folder and then among the built-ins). Every
+user of locale data (the renderers, the choice of voice) goes through `locale_data_file(s)`.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import re
 from importlib.resources import as_file, files
 from pathlib import Path
 
 from publish.config import SiteConfig
+from publish.errors import ConfigError
+from publish.locale import Locale, normalise_tag, tag_candidates
 
 THEME_FILE = "theme.toml"
 _EXTRACTED = contextlib.ExitStack()
 atexit.register(_EXTRACTED.close)
-_LOCALE_NAME = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
 
 
 @functools.cache
@@ -72,32 +73,38 @@ def find_theme(site: SiteConfig | Path, name: str) -> Path | None:
 # --- locale data ------------------------------------------------------------------------------
 
 
-def locale_candidates(locale: str) -> list[str]:
-    """Folder names tried for a locale, most specific first: `es-MX`, `es_MX`, `es`."""
-    if not _LOCALE_NAME.fullmatch(locale):
-        return []  # never a path: "../x" names no folder
-    language = re.split(r"[-_]", locale)[0]
-    names = [locale, locale.replace("-", "_"), locale.replace("_", "-"), language]
-    return list(dict.fromkeys(names))
+def locale_candidates(locale: Locale | str) -> list[str]:
+    """Folder names tried for a locale, most specific first: `es-MX`, `es_MX`, `es`
+    (a tag string also as written). Text that is no locale tag names no folder (`../x`)."""
+    if isinstance(locale, Locale):
+        return locale.candidates()
+    try:
+        tag = normalise_tag(locale)
+    except ConfigError:
+        return []
+    return list(dict.fromkeys([locale, *tag_candidates(tag)]))
 
 
-def locale_data_files(site: SiteConfig | Path, locale: str, filename: str) -> list[Path]:
+def locale_data_files(site: SiteConfig | Path, locale: Locale | str,
+                      filename: str) -> list[Path]:
     """Every copy of a locale data file: the site's, then the built-in one (at most one each,
     the most specific folder of each). `site` is the configuration or its locales folder."""
     locales_dir = site.locales_dir if isinstance(site, SiteConfig) else site
+    names = locale_candidates(locale)
     found: list[Path] = []
     bases: list[Path] = []
     for base in (locales_dir, builtin_locales_dir()):
         if base.is_dir() and base.resolve() not in bases:
             bases.append(base.resolve())
-            match = next((base / name / filename for name in locale_candidates(locale)
+            match = next((base / name / filename for name in names
                           if (base / name / filename).is_file()), None)
             if match is not None:
                 found.append(match)
     return found
 
 
-def locale_data_file(site: SiteConfig | Path, locale: str, filename: str) -> Path | None:
+def locale_data_file(site: SiteConfig | Path, locale: Locale | str,
+                     filename: str) -> Path | None:
     """The locale data file to use: the site's own if it has one, else the built-in one."""
     found = locale_data_files(site, locale, filename)
     return found[0] if found else None

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from publish.errors import CatalogError, ConfigError, PublishError
 from publish.fetching import file_data_url
-from publish.renderers.base import SourceStrings, Strings
+from publish.strings import SourceStrings, Strings
 from publish.theme import Theme, block_kind, inline
 
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
@@ -31,6 +30,7 @@ from publish import resources
 from publish.config import Setting
 from publish.errors import ConfigError
 from publish.fetching import check_stylesheet, self_contained_css
+from publish.locale import Locale
 from publish.model import (
     Callout,
     Faq,
@@ -61,9 +61,6 @@ THEME_SETTINGS: dict[str, Setting] = {
     "min_font_pt": Setting(0.0, float,
                            "Smallest text size the theme promises, in points (0: no promise)."),
 }
-
-# Scripts written right to left: the page direction follows the locale.
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 
 _NUMBER_UNIT = re.compile(
     r"(\d)[ \t]+(?=(?:mg|mcg|µg|μg|g|kg|ml|mL|L|IU|units?|%|°C|°F|mmol|mmHg|hours?|days?|"
@@ -361,30 +358,12 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" +,;:-") + "…"
 
 
-# --- locale -----------------------------------------------------------------------------------
+# --- dates ------------------------------------------------------------------------------------
 
 
-def html_lang(locale: str) -> str:
-    """BCP 47 form of a locale (`pt_BR` → `pt-BR`)."""
-    return locale.replace("_", "-")
-
-
-def text_direction(locale: str) -> str:
-    return "rtl" if html_lang(locale).split("-")[0].lower() in RTL_LANGUAGES else "ltr"
-
-
-def babel_locale(locale: str) -> Locale:
-    """The Babel locale for dates; pseudo-locales (`en-XA`) fall back to their language."""
-    for candidate in (locale.replace("-", "_"), locale.replace("_", "-").split("-")[0], "en"):
-        try:
-            return Locale.parse(candidate)
-        except (UnknownLocaleError, ValueError):
-            continue
-    return Locale("en")
-
-
-def format_day(day: _dt.date, locale: str, style: str = "long") -> str:
-    return format_date(day, format=style, locale=babel_locale(locale))
+def format_day(day: _dt.date, locale: Locale, style: str = "long") -> str:
+    """The date printed on a leaflet, in the locale's own format (Babel)."""
+    return format_date(day, format=style, locale=locale.babel)
 
 
 def iter_headings(headings: Iterable[Heading]) -> Iterator[Heading]:

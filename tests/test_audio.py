@@ -18,14 +18,16 @@ import pytest
 
 from publish.config import build_config, load_config
 from publish.errors import RenderError
+from publish.locale import Locale
 from publish.model import Leaflet, Origin, Paragraph, SafetyText, Section, SectionKind, Span, Text
 from publish.reader import read_page
 from publish.renderers import get_renderer_class
 from publish.renderers.audio import AudioRenderer
 from publish.renderers.base import RenderContext
 from publish.speech import synthesise
-from publish.speech.engine import SpeechEngine, voice_for
+from publish.speech.engine import SpeechEngine
 from publish.speech.timeline import LEAD_IN, TAIL
+from publish.speech.voices import voice_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "content" / "naltrexone.md"
@@ -278,10 +280,15 @@ def test_bad_settings_are_config_errors():
 
 
 def test_no_voice_or_no_speech_data_is_a_clear_error(tmp_path):
-    with pytest.raises(RenderError, match="no speech voice for locale 'xx'"):
-        render(TINY, locale="xx")
-    config = build_config({}, tmp_path)  # French has a voice, but no speech data anywhere
+    config = build_config({}, tmp_path)  # no French speech data anywhere
     with pytest.raises(RenderError, match="no speech data for locale 'fr'"):
+        AudioRenderer().render(TINY, RenderContext(config=config, locale="fr"))
+    # French rules that name no voice: the page fails, saying where the voice goes.
+    (tmp_path / "locales" / "fr").mkdir(parents=True)
+    english = (ROOT / "publish" / "data" / "locales" / "en" / "speech.toml").read_text()
+    (tmp_path / "locales" / "fr" / "speech.toml").write_text(
+        english.split("[voice]")[0] + "[words]" + english.split("[words]", 1)[1])
+    with pytest.raises(RenderError, match="no speech voice for locale 'fr'.*speech.toml"):
         AudioRenderer().render(TINY, RenderContext(config=config, locale="fr"))
     with pytest.raises(RenderError, match="has no voice"):
         render(TINY, {"voice": "gmw/xx-nowhere"})
@@ -334,7 +341,7 @@ def test_spanish_word_events_cover_the_whole_script(tmp_path):
     script = AudioRenderer().script(ES_LEAFLET, context)
     assert "Esta información fue generada por IA y puede no ser exacta." in script.transcript()
     engine = SpeechEngine()
-    engine.configure(voice_for("es"), 165)
+    engine.configure(voice_for(config.locales_dir, Locale.parse("es")), 165)
     clips = synthesise(script, engine, tmp_path)
     missed = []
     for utterance, clip in zip(script.utterances, clips):

@@ -256,7 +256,7 @@ def test_pinned_plural_forms_pass_msgfmt(tmp_path: Path) -> None:
     assert language("fa").plural_forms == "nplurals=2; plural=(n > 1);"
     assert language("tr").plural_forms == "nplurals=2; plural=(n != 1);"
     assert language("id").plural_forms == "nplurals=1; plural=0;"
-    assert language("ar").direction == "rtl" and language("es").direction == "ltr"
+    assert language("ar").locale.direction == "rtl" and language("es").locale.direction == "ltr"
 
 
 # --- init / update ----------------------------------------------------------------------------

@@ -14,14 +14,15 @@ import pytest
 
 from publish.config import build_config
 from publish.errors import ConfigError, RenderError
+from publish.locale import Locale
 from publish.model import Span, Text
 from publish.renderers.audio import AudioRenderer
 from publish.renderers.base import RenderContext
 from publish.speech.captions import escape, timestamp, webvtt
-from publish.speech.engine import VOICES, voice_for
 from publish.speech.normalise import find_speech_data, load_rules
 from publish.speech.script import MAX_WORDS, Pause, ScriptBuilder, display, split_long
 from publish.speech.timeline import Cue
+from publish.speech.voices import find_voice, voice_for
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "publish" / "data" / "locales"  # the built-in locale data
@@ -329,31 +330,60 @@ def test_side_effect_groups_without_label_say_their_severity(read_md, config, en
 
 
 @pytest.mark.parametrize("locale, voice", [
-    ("en", "gmw/en-us"), ("en-GB", "gmw/en"), ("es", "roa/es"), ("fr", "roa/fr"),
-    ("de", "gmw/de"), ("pt", "roa/pt"), ("pt-BR", "roa/pt-br"), ("sw", "bnt/sw"),
-    ("hi", "inc/hi"), ("ar", "sem/ar"), ("zh", "sit/cmn-latn-pinyin"),
-    ("zh-Hans", "sit/cmn-latn-pinyin"),
+    ("en", "gmw/en-us"), ("en-US", "gmw/en-us"), ("en-GB", "gmw/en"), ("en_gb", "gmw/en"),
+    ("en-AU", "gmw/en-us"), ("en-XA", "gmw/en-us"), ("es", "roa/es"), ("es-MX", "roa/es"),
+    ("es-419", "roa/es-419"),
 ])
-def test_voice_map(locale, voice):
-    assert voice_for(locale) == voice
+def test_voice_comes_from_the_built_in_speech_data(tmp_path, locale, voice):
+    assert voice_for(tmp_path, Locale.parse(locale)) == voice
 
 
-def test_no_voice_for_a_locale_is_a_clear_error():
-    with pytest.raises(RenderError, match="no speech voice for locale 'xx'"):
-        voice_for("xx")
-    assert voice_for("xx", override="gmw/en") == "gmw/en"
+def test_a_site_names_the_voice_of_its_own_locale(tmp_path):
+    # French rules copied from English, with the voice of French: found by the same lookup
+    # as the rules (tag, then language), the site's file first.
+    english = (LOCALES / "en" / "speech.toml").read_text(encoding="utf-8")
+    rules = "[words]" + english.split("[words]", 1)[1]
+    (tmp_path / "fr").mkdir()
+    (tmp_path / "fr" / "speech.toml").write_text('voice = "roa/fr"\n' + rules)
+    assert voice_for(tmp_path, Locale.parse("fr-CA")) == "roa/fr"
+    # A site's English rules without a voice keep the built-in voice; one with a voice wins.
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "speech.toml").write_text(rules)
+    assert voice_for(tmp_path, Locale.parse("en-GB")) == "gmw/en"
+    builtin = LOCALES / "en" / "speech.toml"
+    assert find_voice(tmp_path, Locale.parse("en"))[1] == builtin
+    # The audio renderer's inputs name the file the voice comes from: a change rebuilds.
+    config = build_config({"site": {"locales_dir": str(tmp_path)}}, tmp_path)
+    inputs = AudioRenderer().inputs(RenderContext(config=config, locale="en"))
+    assert tmp_path / "en" / "speech.toml" in inputs and builtin in inputs
+    (tmp_path / "en" / "speech.toml").write_text('[voice]\nen = "gmw/en-gb-x-rp"\n' + rules)
+    assert voice_for(tmp_path, Locale.parse("en-GB")) == "gmw/en-gb-x-rp"
 
 
-def test_every_mapped_voice_is_installed():
+def test_no_voice_for_a_locale_is_a_clear_error(tmp_path):
+    (tmp_path / "fr").mkdir()
+    (tmp_path / "fr" / "speech.toml").write_text('[words]\nto = "à"\n')
+    with pytest.raises(RenderError, match="no speech voice for locale 'fr'"):
+        voice_for(tmp_path, Locale.parse("fr"))
+    assert voice_for(tmp_path, Locale.parse("fr"), override="gmw/en") == "gmw/en"
+    (tmp_path / "fr" / "speech.toml").write_text("voice = 3\n")
+    with pytest.raises(ConfigError, match="voice: expected an espeak-ng voice id"):
+        voice_for(tmp_path, Locale.parse("fr"))
+
+
+def test_every_built_in_voice_is_installed():
     espeak = shutil.which("espeak-ng")
     if espeak is None:
         pytest.skip("espeak-ng not installed")
     import subprocess
+    import tomllib
 
     listing = subprocess.run([espeak, "--voices"], capture_output=True, text=True,
                              check=True).stdout.lower()
     installed = {line.split()[4] for line in listing.splitlines()[1:] if len(line.split()) > 4}
-    assert set(VOICES.values()) <= installed
+    voices = {voice for path in LOCALES.glob("*/speech.toml")
+              for voice in tomllib.loads(path.read_text(encoding="utf-8"))["voice"].values()}
+    assert voices and voices <= installed
 
 
 def test_captions_escape_markup_and_format_times():

@@ -7,10 +7,10 @@ update), `pseudo` (the `en-XA` pseudo-locale), `checks` (what is wrong with an u
 translation), `placeholders` (which fields a translation may use, and filling them),
 `safety` (reviewed safety translations), `gate` (may a page be published?),
 `translations` (catalogs at build time, renderer strings), `mofile` (.mo files),
-`compiled` (checking and compiling), `languages` (plural rules, text direction), `layout`
+`compiled` (checking and compiling), `languages` (plural rules per locale), `layout`
 (where files live), `steps` and `command` (the `publish catalog` workflow).
 """
 
-from publish.catalogs.languages import babel_locale, language, text_direction
+from publish.catalogs.languages import language
 
-__all__ = ["babel_locale", "language", "text_direction"]
+__all__ = ["language"]

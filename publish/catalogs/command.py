@@ -20,6 +20,7 @@ from publish.catalogs import layout
 from publish.catalogs.steps import StepReport, compile_locale, extract, init, stats, update
 from publish.config import SiteConfig
 from publish.errors import PublishError
+from publish.locale import parse_locales
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -37,7 +38,12 @@ def _pages(config: SiteConfig, paths: tuple[Path, ...]):  # type: ignore[no-unty
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    try:
+        return [locale.tag for locale in parse_locales(parts, "--locale")]
+    except PublishError as error:
+        _fail(error)
+        raise
 
 
 def _locales(config: SiteConfig, given: tuple[str, ...]) -> list[str]:

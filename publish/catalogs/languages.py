@@ -1,20 +1,17 @@
-"""What a catalog needs to know about a locale: plural rules, header names, text direction.
+"""What a catalog needs to know about a locale beyond the `Locale` itself: its plural rule.
 
 Plural-Forms are pinned here rather than taken from Babel: Babel's gettext table disagrees
 with CLDR for fa, tr and id, and its CLDR conversion writes operands (`e`) that GNU gettext
 cannot read. Each expression below follows the CLDR integer rules and passes `msgfmt -c`.
 Locales not listed fall back to Babel's table; add a line here when you start one.
+Everything else (gettext name, direction, pseudo-locales) is the `publish.locale.Locale`'s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from publish.errors import CatalogError
-
-PSEUDO_LOCALES = {"en-XA": "en"}
-"""Pseudo-locales (accented, lengthened English made from the templates) → the language
-they stand in for when formatting dates and numbers."""
+from publish.locale import Locale
 
 _TWO = "nplurals=2; plural=(n != 1);"
 _ONE_FOR_ZERO_AND_ONE = "nplurals=2; plural=(n > 1);"
@@ -55,53 +52,38 @@ PLURAL_FORMS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Language:
-    locale: str
-    """As configured and used for folders (`es`, `pt-BR`, `en-XA`)."""
-    gettext_name: str
-    """The PO `Language:` value (`es`, `pt_BR`, `en_XA`)."""
-    english_name: str
+    """A locale as its catalogs see it: the PO header values and the plural rule."""
+
+    locale: Locale
     plural_forms: str
-    direction: str
-    """`ltr` or `rtl`: the `dir` of HTML and the layout of the PDF."""
+
+    @property
+    def gettext_name(self) -> str:
+        """The PO `Language:` value (`es`, `pt_BR`, `en_XA`)."""
+        return self.locale.gettext_name
+
+    @property
+    def english_name(self) -> str:
+        name = self.locale.english_name
+        return f"Pseudo-locale ({name}, accented and lengthened)" if self.pseudo else name
+
+    @property
+    def pseudo(self) -> bool:
+        """Catalogs filled in from the templates on every init and update."""
+        return self.locale.is_pseudo
 
     @property
     def nplurals(self) -> int:
         head = self.plural_forms.split(";", 1)[0]
         return int(head.split("=", 1)[1])
 
-    @property
-    def pseudo(self) -> bool:
-        return self.locale in PSEUDO_LOCALES
 
-
-def babel_locale(locale: str) -> str:
-    """The Babel identifier for dates and numbers (`pt-BR` → `pt_BR`, `en-XA` → `en`)."""
-    return PSEUDO_LOCALES.get(locale, locale).replace("-", "_")
-
-
-def language(locale: str) -> Language:
-    from babel import Locale, UnknownLocaleError
-
-    gettext_name = locale.replace("-", "_")
-    try:
-        babel = Locale.parse(babel_locale(locale))
-    except (UnknownLocaleError, ValueError) as error:
-        raise CatalogError(f"unknown locale {locale!r}: {error}") from None
-    plural = PLURAL_FORMS.get(locale) or PLURAL_FORMS.get(babel.language)
+def language(locale: Locale | str) -> Language:
+    """The catalog view of `locale` (a tag is parsed; `ConfigError` if it names no locale)."""
+    locale = Locale.parse(locale)
+    plural = PLURAL_FORMS.get(locale.tag) or PLURAL_FORMS.get(locale.babel.language)
     if plural is None:
         from babel.messages.plurals import get_plural
 
-        plural = str(get_plural(babel_locale(locale)).plural_forms)
-    name = str(babel.english_name)
-    if locale in PSEUDO_LOCALES:
-        name = f"Pseudo-locale ({name}, accented and lengthened)"
-    direction = "rtl" if babel.character_order == "right-to-left" else "ltr"
-    return Language(locale, gettext_name, name, plural, direction)
-
-
-def text_direction(locale: str) -> str:
-    """`rtl` for Arabic, Hebrew, Persian, Urdu…, else `ltr`."""
-    try:
-        return language(locale).direction
-    except CatalogError:
-        return "ltr"
+        plural = str(get_plural(locale.babel).plural_forms)
+    return Language(locale, plural)

@@ -24,7 +24,7 @@ from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderRe
 from publish.speech import synthesise
 from publish.speech.captions import webvtt
 from publish.speech.encode import FORMATS, MEDIA_TYPES, Tags, encode, gain_filter, measure
-from publish.speech.engine import SpeechEngine, voice_for
+from publish.speech.engine import SpeechEngine
 from publish.speech.normalise import (
     SPEECH_FILE,
     SpeechData,
@@ -34,6 +34,7 @@ from publish.speech.normalise import (
 )
 from publish.speech.script import Script, ScriptBuilder
 from publish.speech.timeline import Recording, assemble
+from publish.speech.voices import find_voice, voice_for
 
 RATE_RANGE = (80, 450)
 """Words per minute espeak-ng accepts."""
@@ -68,7 +69,8 @@ class AudioRenderer(Renderer):
         "sentence_pause": Setting(0.35, float, "Silence between sentences, in seconds."),
         "section_pause": Setting(1.2, float, "Silence between sections, in seconds."),
         "voice": Setting("", str, "espeak-ng voice id overriding the locale's voice "
-                                  "(e.g. gmw/en-gb); empty means the voice map."),
+                                  "(e.g. gmw/en-gb); empty means the `voice` its "
+                                  "speech.toml names."),
     }
 
     def __init__(self) -> None:
@@ -80,13 +82,18 @@ class AudioRenderer(Renderer):
 
     def inputs(self, context: RenderContext) -> list[Path]:
         data = find_speech_data(context.config.locales_dir, context.locale)
-        return list(data.files) if data is not None else []
+        files = list(data.files) if data is not None else []
+        voice = find_voice(context.config.locales_dir, context.locale)
+        # The voice may come from the built-in speech.toml under a site's own.
+        if voice is not None and voice[1] not in files:
+            files.append(voice[1])
+        return files
 
     def rules(self, context: RenderContext) -> SpeechRules:
         """The locale's rules, reloaded when a data file changes."""
         data = find_speech_data(context.config.locales_dir, context.locale)
         if data is None:
-            raise RenderError(f"no speech data for locale {context.locale!r}: add "
+            raise RenderError(f"no speech data for locale {context.locale.tag!r}: add "
                               f"{context.config.site['locales_dir']}/<language>/{SPEECH_FILE} "
                               "(espeak-ng would drop signs such as < and >)")
         stamp = tuple(path.stat().st_mtime_ns for path in data.files)
@@ -104,7 +111,6 @@ class AudioRenderer(Renderer):
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         settings = _checked(context)
         container = settings["format"]
-        voice = voice_for(context.locale, settings["voice"] or None)
         cpu: dict[str, float] = {}
         clock = _cpu_seconds()
 
@@ -117,6 +123,7 @@ class AudioRenderer(Renderer):
         script = self.script(leaflet, context)
         if not script.utterances:
             raise RenderError("nothing to say: the page has no text")
+        voice = voice_for(context.config.locales_dir, context.locale, settings["voice"] or None)
         lap("script")
         if self._engine is None:
             self._engine = SpeechEngine()
@@ -134,7 +141,7 @@ class AudioRenderer(Renderer):
             filters, gain = gain_filter(loudness, settings["loudness"])
             lap("loudness")
             tags = Tags(title=leaflet.title, album=context.config.site["name"],
-                        language=context.locale, comment=leaflet.ai_note.text.plain.strip())
+                        language=str(context.locale), comment=leaflet.ai_note.text.plain.strip())
             audio = encode(pcm_path, recording.sample_rate, folder / f"speech.{container}",
                            container, filters, tags, recording.chapters)
             lap("encoding")

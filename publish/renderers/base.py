@@ -14,44 +14,34 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from publish.config import Setting, SiteConfig
+from publish.locale import Locale
 from publish.model import Leaflet
 
+# The translation protocol has its own module; imported here too for renderers written
+# against `publish.renderers.base`.
+from publish.strings import SourceStrings, Strings
 
-class Strings(Protocol):
-    """Translation of the strings renderers and themes add (see `publish.i18n`)."""
-
-    def gettext(self, message: str) -> str: ...
-
-    def pgettext(self, context: str, message: str) -> str: ...
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
-
-
-class SourceStrings:
-    """Strings in the source language: every message is its own translation."""
-
-    def gettext(self, message: str) -> str:
-        return message
-
-    def pgettext(self, context: str, message: str) -> str:
-        return message
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return singular if n == 1 else plural
+__all__ = ["OutputFile", "RenderContext", "RenderResult", "Renderer", "SourceStrings",
+           "Strings"]
 
 
 @dataclass(frozen=True)
 class RenderContext:
     config: SiteConfig
-    locale: str
-    """BCP 47-ish locale of the leaflet being rendered (`en`, `es`, `en-XA`)."""
+    locale: Locale
+    """The locale of the leaflet being rendered: its tag (`str(context.locale)`, for paths
+    and messages), language, direction and Babel locale. A tag string given here is parsed."""
     strings: Strings = field(default_factory=SourceStrings)
     today: _dt.date = field(default_factory=_dt.date.today)
     theme: str | None = None
     """Theme name or folder chosen on the command line (overrides `[site] theme`)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.locale, Locale):
+            object.__setattr__(self, "locale", Locale.parse(self.locale))
 
     def settings(self, renderer: str) -> Mapping[str, Any]:
         return self.config.table(renderer)

@@ -19,14 +19,7 @@ from publish.fetching import page_problems
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.templates import TemplateSet
-from publish.theme import (
-    Theme,
-    find_theme,
-    format_day,
-    html_lang,
-    outline,
-    text_direction,
-)
+from publish.theme import Theme, find_theme, format_day, outline
 
 
 class ThemeCache:
@@ -55,8 +48,8 @@ def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSe
     values: dict[str, Any] = {
         "leaflet": leaflet,
         "title": leaflet.title,
-        "lang": html_lang(context.locale),
-        "dir": text_direction(context.locale),
+        "lang": context.locale.tag,
+        "dir": context.locale.direction,
         "site_name": context.config.site["name"],
         "preamble": leaflet.preamble,
         "headings": outline(leaflet),

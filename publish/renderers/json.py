@@ -15,6 +15,6 @@ class JsonRenderer(Renderer):
 
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         data = leaflet.to_dict()
-        data["locale"] = context.locale
+        data["locale"] = str(context.locale)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         return RenderResult((OutputFile(".json", text.encode("utf-8"), "application/json"),))

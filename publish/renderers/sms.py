@@ -15,6 +15,7 @@ from typing import Any
 
 from publish.config import Setting
 from publish.errors import ConfigError
+from publish.locale import Locale
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.sms import gsm
@@ -57,7 +58,7 @@ class SmsRenderer(Renderer):
     }
 
     def __init__(self) -> None:
-        self._locales: dict[tuple[Path, str], tuple[int | None, Transliterator]] = {}
+        self._locales: dict[tuple[Path, Locale], tuple[int | None, Transliterator]] = {}
 
     def inputs(self, context: RenderContext) -> list[Path]:
         found = find_locale_file(context.config.locales_dir, context.locale)
@@ -127,7 +128,7 @@ class SmsRenderer(Renderer):
     def _warnings(self, bundle: Bundle, data: SmsLocale, context: RenderContext) -> list[str]:
         warnings: list[str] = []
         if data.path is None:
-            warnings.append(f"sms: no SMS locale data for {context.locale!r} "
+            warnings.append(f"sms: no SMS locale data for {context.locale.tag!r} "
                             f"(locales/<lang>/sms.toml): medical symbols kept as they are")
         choice = bundle.choice
         if choice.warning is None:
@@ -151,7 +152,7 @@ class SmsRenderer(Renderer):
         return {
             "page": leaflet.source,
             "title": leaflet.title,
-            "locale": context.locale,
+            "locale": str(context.locale),
             "mode": settings["mode"],
             "max_segments": settings["max_segments"],
             "safety": settings["safety"],

@@ -33,11 +33,11 @@ from publish.model import (
     block_texts,
     iter_blocks,
 )
-from publish.renderers.base import Strings
 from publish.sentences import split_sentences
 from publish.sms import gsm
 from publish.sms.text import drop_parentheticals, shortened_forms, substantive
 from publish.sms.transliterate import SmsLocale, flatten
+from publish.strings import Strings
 
 CONCATENATED, SEPARATE = "concatenated", "separate"
 MAX_FACTS = 2

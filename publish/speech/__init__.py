@@ -2,7 +2,8 @@
 
 - `normalise`: per-locale rules (units, ranges, signs, abbreviations) and the lexicon, as data.
 - `script`: leaflet → chapters of short utterances (shown text and spoken text).
-- `engine`: a reliable pyttsx3/espeak-ng wrapper, one utterance per call, voice map by locale.
+- `engine`: a reliable pyttsx3/espeak-ng wrapper, one utterance per call.
+- `voices`: the voice of a locale, named by its speech data.
 - `timeline`: clips + pauses → one recording with cue and chapter times from sample counts.
 - `encode`: loudness (EBU R128) and encoding with ffmpeg, chapters and tags.
 - `captions`: the WebVTT transcript.

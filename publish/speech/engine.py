@@ -34,24 +34,6 @@ from publish.errors import RenderError
 SAMPLE_RATE = 22050
 """espeak-ng's output rate through pyttsx3: always mono 16-bit at 22,050 Hz."""
 
-VOICES: dict[str, str] = {
-    "en": "gmw/en-us",
-    "en-us": "gmw/en-us",
-    "en-gb": "gmw/en",
-    "es": "roa/es",
-    "es-419": "roa/es-419",
-    "fr": "roa/fr",
-    "de": "gmw/de",
-    "pt": "roa/pt",
-    "pt-br": "roa/pt-br",
-    "sw": "bnt/sw",
-    "hi": "inc/hi",
-    "ar": "sem/ar",
-    # Plain `cmn` reads pinyin tone digits aloud as numbers.
-    "zh": "sit/cmn-latn-pinyin",
-}
-"""Locale (or language) → espeak-ng voice id, the `File` column of `espeak-ng --voices`."""
-
 _RETRIES = 3
 _IDLE_TIMEOUT = 10.0
 _FILE_TIMEOUT = 5.0
@@ -59,21 +41,6 @@ _MIN_SECONDS_PER_WORD = 0.08
 """espeak-ng's fastest rate (450 words a minute) still takes 0.13 s a word."""
 _UTTERANCE_TIMEOUT = 30.0
 """Seconds one utterance may take before the watchdog ends pyttsx3's loop (then a retry)."""
-
-
-def voice_for(locale: str, override: str | None = None) -> str:
-    """The voice id for a locale: the override if given, else the map (locale, then language)."""
-    if override:
-        return override
-    key = locale.replace("_", "-").lower()
-    if key in VOICES:
-        return VOICES[key]
-    language = key.split("-")[0]
-    if language in VOICES:
-        return VOICES[language]
-    known = ", ".join(sorted(VOICES))
-    raise RenderError(f"no speech voice for locale {locale!r} (voices exist for {known}; "
-                      "set [audio] voice to an espeak-ng voice id)")
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ class ScriptBuilder:
         self._say(leaflet.disclaimer.text.plain.strip(), keep=True)
         self._say(leaflet.ai_note.text.plain.strip(), keep=True)
         chapters.append(Chapter(safety_title, self._take()))
-        return Script(leaflet.title, self.context.locale, tuple(chapters),
+        return Script(leaflet.title, str(self.context.locale), tuple(chapters),
                       tuple(self._paragraphs))
 
     def _take(self) -> tuple[Utterance, ...]:

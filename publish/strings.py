@@ -1,0 +1,35 @@
+"""The translation protocol: how renderers and themes ask for the strings they add.
+
+A renderer never translates page text (it receives a localised leaflet, see
+`publish.localise`); the few strings it adds of its own ("Page {x} of {y}", "Question") go
+through a `Strings`. The build passes the catalog-backed one of the locale
+(`publish.catalogs.translations.CatalogStrings`); in the source language every message is its
+own translation.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Strings(Protocol):
+    """Translation of the strings renderers and themes add (gettext's three calls)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def pgettext(self, context: str, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+class SourceStrings:
+    """Strings in the source language: every message is its own translation."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
