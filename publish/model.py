@@ -15,9 +15,9 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar, get_args
 
 SCHEMA_VERSION = 1
 
@@ -84,10 +84,14 @@ class Text:
 
 
 # --- blocks -----------------------------------------------------------------------------------
+# Each block class names its `type`: the `type` of its JSON form, the name of the method a
+# `BlockVisitor` has for it (`visit_<type>`) and what themes test (`block is block("list")`).
 
 
 @dataclass(frozen=True)
 class Paragraph:
+    type: ClassVar[str] = "paragraph"
+
     text: Text
 
 
@@ -95,18 +99,26 @@ class Paragraph:
 class LabelledParagraph:
     """`**Adults:** 5 mg daily`: a bold label and the text it introduces (text may be empty)."""
 
+    type: ClassVar[str] = "labelled_paragraph"
+
     label: Text
     text: Text
 
 
 @dataclass(frozen=True)
 class ListItem:
+    """One item of a list or of a side-effect group (a part of those blocks, not a block)."""
+
+    type: ClassVar[str] = "item"
+
     text: Text
     children: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
 class ItemList:
+    type: ClassVar[str] = "list"
+
     items: tuple[ListItem, ...]
     ordered: bool = False
 
@@ -114,6 +126,8 @@ class ItemList:
 @dataclass(frozen=True)
 class Callout:
     """A `**Note:**` / `**Important:**` paragraph inside a section (not the AI note)."""
+
+    type: ClassVar[str] = "callout"
 
     label: Text
     body: tuple[Block, ...]
@@ -127,6 +141,8 @@ class SideEffectGroup:
     and may be empty; `severity` is derived from it, `unspecified` when the page does not say.
     """
 
+    type: ClassVar[str] = "side_effect_group"
+
     label: Text | None
     severity: Severity
     frequency: str | None
@@ -136,11 +152,15 @@ class SideEffectGroup:
 
 @dataclass(frozen=True)
 class Faq:
+    type: ClassVar[str] = "faq"
+
     question: Text
     answer: tuple[Block, ...]
 
 
 Block = Paragraph | LabelledParagraph | ItemList | Callout | SideEffectGroup | Faq
+BLOCK_CLASSES: tuple[type[Block], ...] = get_args(Block)
+"""Every block type: what a `BlockVisitor` must handle, one `visit_<type>` method each."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,8 @@ class Section:
     """A section of the page. On multi-ingredient pages `ingredient` names the group; the
     introduction of a group (text right under the ingredient's heading) is a section of kind
     `other` whose heading is empty: renderers show the group heading, not an empty one."""
+
+    type: ClassVar[str] = "section"
 
     kind: SectionKind
     heading: Text
@@ -210,6 +232,119 @@ class Leaflet:
         return {"schema": SCHEMA_VERSION, **data}
 
 
+# --- dispatch on block type ------------------------------------------------------------------
+
+R = TypeVar("R")
+
+
+class BlockVisitor(Generic[R]):
+    """Does one thing per block type: the one dispatch on block type of the whole package.
+
+    A subclass has one method per block type, named `visit_<type>` after the class's `type`
+    (`visit_paragraph`, `visit_labelled_paragraph`, `visit_list`, `visit_callout`,
+    `visit_side_effect_group`, `visit_faq`); `visit(block, ...)` calls the block's method with
+    the extra arguments given. The table from block class to method is built once per
+    subclass. A block type without a method is a clear error where it is met, and
+    `tests/test_blocks.py` fails first: it checks every visitor of the package against
+    `BLOCK_CLASSES`, so a new block type cannot be forgotten by any consumer.
+    """
+
+    _visits: ClassVar[dict[type, Callable[..., Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._visits = {}
+        for block_class in BLOCK_CLASSES:
+            method = getattr(cls, f"visit_{block_class.type}", None)
+            if method is not None:
+                cls._visits[block_class] = method
+
+    def visit(self, block: Block, /, *args: Any, **kwargs: Any) -> R:
+        method = self._visits.get(type(block))
+        if method is None:
+            raise self._unhandled(block)
+        result: R = method(self, block, *args, **kwargs)
+        return result
+
+    @classmethod
+    def missing(cls) -> list[str]:
+        """The block types this visitor has no method for (none, in a complete one)."""
+        return [block.type for block in BLOCK_CLASSES if block not in cls._visits]
+
+    def _unhandled(self, block: object) -> Exception:
+        kind = type(block)
+        if kind in BLOCK_CLASSES:
+            name = kind.type  # type: ignore[attr-defined]
+            return NotImplementedError(f"{type(self).__name__} has no visit_{name} method: "
+                                       f"it cannot handle a {kind.__name__} block")
+        return TypeError(f"{type(self).__name__}: not a block: {kind.__name__}")
+
+
+class _NestedBlocks(BlockVisitor[tuple[tuple[Block, ...], ...]]):
+    """The runs of blocks inside a block, in reading order."""
+
+    def visit_paragraph(self, block: Paragraph) -> tuple[tuple[Block, ...], ...]:
+        return ()
+
+    def visit_labelled_paragraph(self, block: LabelledParagraph) -> tuple[tuple[Block, ...], ...]:
+        return ()
+
+    def visit_list(self, block: ItemList) -> tuple[tuple[Block, ...], ...]:
+        return tuple(item.children for item in block.items)
+
+    def visit_callout(self, block: Callout) -> tuple[tuple[Block, ...], ...]:
+        return (block.body,)
+
+    def visit_side_effect_group(self, block: SideEffectGroup) -> tuple[tuple[Block, ...], ...]:
+        return (*(item.children for item in block.items), block.notes)
+
+    def visit_faq(self, block: Faq) -> tuple[tuple[Block, ...], ...]:
+        return (block.answer,)
+
+
+class _BlockTexts(BlockVisitor[Iterator[Text]]):
+    """The text units of a block in reading order, nested blocks included."""
+
+    def visit_paragraph(self, block: Paragraph) -> Iterator[Text]:
+        yield block.text
+
+    def visit_labelled_paragraph(self, block: LabelledParagraph) -> Iterator[Text]:
+        yield block.label
+        yield block.text
+
+    def visit_list(self, block: ItemList) -> Iterator[Text]:
+        for item in block.items:
+            yield from self._item(item)
+
+    def visit_callout(self, block: Callout) -> Iterator[Text]:
+        yield block.label
+        for child in block.body:
+            yield from self.visit(child)
+
+    def visit_side_effect_group(self, block: SideEffectGroup) -> Iterator[Text]:
+        if block.label is not None:
+            yield block.label
+        for item in block.items:
+            yield from self._item(item)
+        for child in block.notes:
+            yield from self.visit(child)
+
+    def visit_faq(self, block: Faq) -> Iterator[Text]:
+        yield block.question
+        for child in block.answer:
+            yield from self.visit(child)
+
+    def _item(self, item: ListItem) -> Iterator[Text]:
+        yield item.text
+        for child in item.children:
+            yield from self.visit(child)
+
+
+_NESTED = _NestedBlocks()
+_TEXTS = _BlockTexts()
+B = TypeVar("B", bound=Block)
+
+
 # --- traversal --------------------------------------------------------------------------------
 
 
@@ -217,50 +352,18 @@ def iter_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
     """Every block, depth first, in reading order (list children and FAQ answers included)."""
     for block in blocks:
         yield block
-        if isinstance(block, ItemList):
-            for item in block.items:
-                yield from iter_blocks(item.children)
-        elif isinstance(block, SideEffectGroup):
-            for item in block.items:
-                yield from iter_blocks(item.children)
-            yield from iter_blocks(block.notes)
-        elif isinstance(block, (Callout,)):
-            yield from iter_blocks(block.body)
-        elif isinstance(block, Faq):
-            yield from iter_blocks(block.answer)
+        for nested in _NESTED.visit(block):
+            yield from iter_blocks(nested)
+
+
+def blocks_of(blocks: tuple[Block, ...], kind: type[B]) -> list[B]:
+    """The blocks of one type among `blocks` and the blocks nested in them, in reading order."""
+    return [block for block in iter_blocks(blocks) if type(block) is kind]
 
 
 def block_texts(block: Block) -> Iterator[Text]:
     """The text units of one block, in reading order, descending into nested blocks."""
-    if isinstance(block, Paragraph):
-        yield block.text
-    elif isinstance(block, LabelledParagraph):
-        yield block.label
-        yield block.text
-    elif isinstance(block, ItemList):
-        for item in block.items:
-            yield from _item_texts(item)
-    elif isinstance(block, Callout):
-        yield block.label
-        for child in block.body:
-            yield from block_texts(child)
-    elif isinstance(block, SideEffectGroup):
-        if block.label is not None:
-            yield block.label
-        for item in block.items:
-            yield from _item_texts(item)
-        for child in block.notes:
-            yield from block_texts(child)
-    elif isinstance(block, Faq):
-        yield block.question
-        for child in block.answer:
-            yield from block_texts(child)
-
-
-def _item_texts(item: ListItem) -> Iterator[Text]:
-    yield item.text
-    for child in item.children:
-        yield from block_texts(child)
+    return _TEXTS.visit(block)
 
 
 def leaflet_texts(leaflet: Leaflet, *, safety: bool = True) -> Iterator[Text]:
@@ -354,9 +457,7 @@ def _escape_marks(text: str) -> str:
 
 # --- JSON -------------------------------------------------------------------------------------
 
-_BLOCK_TYPES = {Paragraph: "paragraph", LabelledParagraph: "labelled_paragraph",
-                ItemList: "list", ListItem: "item", Callout: "callout",
-                SideEffectGroup: "side_effect_group", Faq: "faq", Section: "section"}
+_TYPE_NAMES = {cls: cls.type for cls in (*BLOCK_CLASSES, ListItem, Section)}
 
 
 def _to_jsonable(value: Any) -> Any:
@@ -367,7 +468,7 @@ def _to_jsonable(value: Any) -> Any:
         return value.value
     if is_dataclass(value) and not isinstance(value, type):
         data: dict[str, Any] = {}
-        type_name = _BLOCK_TYPES.get(type(value))
+        type_name = _TYPE_NAMES.get(type(value))
         if type_name is not None:
             data["type"] = type_name
         for f in fields(value):
