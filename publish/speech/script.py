@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from publish.model import (
     Block,
+    BlockVisitor,
     Callout,
     Faq,
     ItemList,
@@ -107,8 +108,9 @@ class Script:
         return "\n".join(lines) + "\n"
 
 
-class ScriptBuilder:
-    """Builds the script of one leaflet for one locale (its rules and its strings)."""
+class ScriptBuilder(BlockVisitor[None]):
+    """Builds the script of one leaflet for one locale (its rules and its strings); each
+    block is said by its `visit_<type>` method."""
 
     def __init__(self, rules: SpeechRules, context: RenderContext,
                  max_words: int = MAX_WORDS) -> None:
@@ -158,40 +160,45 @@ class ScriptBuilder:
 
     def _blocks(self, blocks: tuple[Block, ...]) -> None:
         for block in blocks:
-            self._block(block)
+            self.visit(block)
 
-    def _block(self, block: Block) -> None:
+    def visit_paragraph(self, block: Paragraph) -> None:
+        self._say(display(block.text))
+
+    def visit_labelled_paragraph(self, block: LabelledParagraph) -> None:
+        label = display(block.label).rstrip(": ")
+        body = display(block.text)
+        self._say(f"{label}: {body}" if body else label, kind="label" if not body else "")
+
+    def visit_list(self, block: ItemList) -> None:
+        self._items(block.items, ordered=block.ordered)
+
+    def visit_callout(self, block: Callout) -> None:
+        self._say(display(block.label), kind="label")
+        self._blocks(block.body)
+
+    def visit_side_effect_group(self, block: SideEffectGroup) -> None:
         gettext = self.context.gettext
-        if isinstance(block, Paragraph):
-            self._say(display(block.text))
-        elif isinstance(block, LabelledParagraph):
-            label = display(block.label).rstrip(": ")
-            body = display(block.text)
-            self._say(f"{label}: {body}" if body else label, kind="label" if not body else "")
-        elif isinstance(block, ItemList):
-            self._items(block.items, ordered=block.ordered)
-        elif isinstance(block, Callout):
+        if block.label is not None and block.label:
             self._say(display(block.label), kind="label")
-            self._blocks(block.body)
-        elif isinstance(block, SideEffectGroup):
-            if block.label is not None and block.label:
-                self._say(display(block.label), kind="label")
-            elif block.severity is Severity.COMMON:
-                # TRANSLATORS: spoken before a list of common side effects.
-                self._say(gettext("Common side effects:"), kind="label")
-            elif block.severity is Severity.SERIOUS:
-                # TRANSLATORS: spoken before a list of serious side effects.
-                self._say(gettext("Serious side effects:"), kind="label")
-            self._items(block.items, ordered=False)
-            self._blocks(block.notes)
-        elif isinstance(block, Faq):
-            # TRANSLATORS: spoken FAQ question; {text} is the question.
-            self._say(gettext("Question: {text}").format(text=display(block.question)))
-            if block.answer:
-                # TRANSLATORS: spoken FAQ answer; {text} is its first sentence.
-                self._prefix = gettext("Answer: {text}")
-                self._blocks(block.answer)
-                self._prefix = None
+        elif block.severity is Severity.COMMON:
+            # TRANSLATORS: spoken before a list of common side effects.
+            self._say(gettext("Common side effects:"), kind="label")
+        elif block.severity is Severity.SERIOUS:
+            # TRANSLATORS: spoken before a list of serious side effects.
+            self._say(gettext("Serious side effects:"), kind="label")
+        self._items(block.items, ordered=False)
+        self._blocks(block.notes)
+
+    def visit_faq(self, block: Faq) -> None:
+        gettext = self.context.gettext
+        # TRANSLATORS: spoken FAQ question; {text} is the question.
+        self._say(gettext("Question: {text}").format(text=display(block.question)))
+        if block.answer:
+            # TRANSLATORS: spoken FAQ answer; {text} is its first sentence.
+            self._prefix = gettext("Answer: {text}")
+            self._blocks(block.answer)
+            self._prefix = None
 
     def _items(self, items: tuple[ListItem, ...], ordered: bool) -> None:
         for number, item in enumerate(items, start=1):
