@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from publish.errors import RenderError
 from publish.model import (
     Block,
+    BlockVisitor,
+    Callout,
     Faq,
     ItemList,
     LabelledParagraph,
@@ -30,8 +32,9 @@ from publish.model import (
     SectionKind,
     Severity,
     SideEffectGroup,
+    Text,
     block_texts,
-    iter_blocks,
+    blocks_of,
 )
 from publish.sentences import split_sentences
 from publish.sms import gsm
@@ -143,44 +146,67 @@ def _warning(items: list[str], trimmed: bool, strings: Strings) -> str:
 def _usage_forms(leaflet: Leaflet, data: SmsLocale, strings: Strings) -> list[str]:
     sections = leaflet.sections_of(SectionKind.USAGE)
     sections.sort(key=lambda section: section.ingredient is not None)
+    usage = _UsageForms(data, strings)
     for section in sections:
         blocks = list(section.blocks)
         for index, block in enumerate(blocks):
             following = blocks[index + 1] if index + 1 < len(blocks) else None
-            forms = _block_usage(block, following, data, strings)
+            forms = usage.visit(block, following)
             if forms:
                 return forms
     return []
 
 
-def _block_usage(block: Block, following: Block | None, data: SmsLocale,
-                 strings: Strings) -> list[str]:
-    if isinstance(block, ItemList):
-        items = [_item_head(flatten(item.text.spans), data.abbreviations)
+class _UsageForms(BlockVisitor[list[str]]):
+    """What one block of a Usage section says the medicine is for, longest form first
+    (`following` is the next block: a list that ends the sentence "X is used to treat:")."""
+
+    def __init__(self, data: SmsLocale, strings: Strings) -> None:
+        self.data = data
+        self.strings = strings
+
+    def visit_list(self, block: ItemList, following: Block | None) -> list[str]:
+        items = [_item_head(flatten(item.text.spans), self.data.abbreviations)
                  for item in block.items]
         items = [item for item in items if item]
-        separator = strings.pgettext("sms list separator", ", ")
+        separator = self.strings.pgettext("sms list separator", ", ")
         # TRANSLATORS: SMS summary; {uses} lists what the medicine treats.
-        return [strings.gettext("Used for: {uses}.").format(uses=separator.join(items[:n]))
+        return [self.strings.gettext("Used for: {uses}.").format(uses=separator.join(items[:n]))
                 for n in range(len(items), 0, -1)]
-    if isinstance(block, (Paragraph, LabelledParagraph)):
-        text = flatten(block.text.spans)
-        found = split_sentences(text, data.abbreviations)
+
+    def visit_paragraph(self, block: Paragraph, following: Block | None) -> list[str]:
+        return self._sentence(block.text, following)
+
+    def visit_labelled_paragraph(self, block: LabelledParagraph,
+                                 following: Block | None) -> list[str]:
+        return self._sentence(block.text, following)
+
+    def visit_callout(self, block: Callout, following: Block | None) -> list[str]:
+        return []
+
+    def visit_side_effect_group(self, block: SideEffectGroup,
+                                following: Block | None) -> list[str]:
+        return []
+
+    def visit_faq(self, block: Faq, following: Block | None) -> list[str]:
+        return []
+
+    def _sentence(self, text: Text, following: Block | None) -> list[str]:
+        found = split_sentences(flatten(text.spans), self.data.abbreviations)
         if not found:
             return []
         first = found[0]
         if first.rstrip().endswith(":") and isinstance(following, ItemList):
             # "X is used to treat:" followed by the list of conditions.
-            items = [_item_head(flatten(item.text.spans), data.abbreviations)
+            items = [_item_head(flatten(item.text.spans), self.data.abbreviations)
                      for item in following.items]
             items = [item for item in items if item]
-            separator = strings.pgettext("sms list separator", ", ")
+            separator = self.strings.pgettext("sms list separator", ", ")
             lead = first.rstrip()
             return [f"{lead} {separator.join(items[:n])}." for n in range(len(items), 0, -1)]
         if not substantive(first):
             return []
         return shortened_forms(first)
-    return []
 
 
 def _item_head(text: str, abbreviations: frozenset[str] = frozenset()) -> str:
@@ -205,8 +231,7 @@ def _serious_effects(leaflet: Leaflet, data: SmsLocale) -> tuple[str, list[str]]
     groups: list[SideEffectGroup] = []
     has_section = bool(leaflet.sections_of(SectionKind.SIDE_EFFECTS))
     for section in leaflet.sections:
-        groups.extend(block for block in iter_blocks(section.blocks)
-                      if isinstance(block, SideEffectGroup))
+        groups.extend(blocks_of(section.blocks, SideEffectGroup))
     if not groups and not has_section:
         return "no_side_effects", []
     items: list[str] = []
@@ -220,8 +245,7 @@ def _serious_effects(leaflet: Leaflet, data: SmsLocale) -> tuple[str, list[str]]
 
 
 def _facts(leaflet: Leaflet, data: SmsLocale) -> list[str]:
-    faqs = [block for section in leaflet.sections for block in iter_blocks(section.blocks)
-            if isinstance(block, Faq)]
+    faqs = [faq for section in leaflet.sections for faq in blocks_of(section.blocks, Faq)]
     found: list[str] = []
     missed = _missed_dose(faqs, data)
     if missed:
