@@ -9,20 +9,32 @@ One unit is one block of prose (a paragraph, a list item, an FAQ question, one a
 paragraph, a heading, a label), never a sentence: a translator must be free to reorder and
 merge sentences, and splitting medical text on full stops breaks "5.5 mg" and "e.g.".
 
-The walk is generic over the model's dataclasses (new block types are walked without changes
-here); the table of roles only decides the words of the comment a translator reads.
+The walk is a `BlockVisitor`: each block type says which of its fields a translator sees (a
+side-effect group's frequency is not one of them), so a new block type fails the test of every
+consumer until it is given a method here; the table of roles only decides the words of the
+comment a translator reads.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from publish.catalogs.inline import collapse, msgid_of
 from publish.config import SiteConfig
 from publish.model import (
+    Block,
+    BlockVisitor,
+    Callout,
+    Faq,
+    ItemList,
+    LabelledParagraph,
     Leaflet,
+    ListItem,
+    Paragraph,
+    SafetyText,
     Section,
     SectionKind,
     SideEffectGroup,
@@ -42,10 +54,6 @@ SHARED_HEADINGS: tuple[str, ...] = (
     "Frequently Asked Questions", "Mechanism of Action", "Contraindications",
 )
 
-# Fields that are not prose (paths, keys, front matter) or are translated as plain strings.
-_SKIP_FIELDS = {("Leaflet", "source"), ("Leaflet", "title"), ("Leaflet", "generic_name"),
-                ("Leaflet", "language"), ("Leaflet", "extras"), ("Leaflet", "warnings"),
-                ("Leaflet", "status"), ("SideEffectGroup", "frequency")}
 # Containers that may end up empty when untranslated units are left out (threshold < 100 %).
 _OPTIONAL_CONTAINERS = {"children", "notes", "preamble", "sections"}
 
@@ -137,52 +145,127 @@ def map_texts(leaflet: Leaflet, function: TextFunction) -> Leaflet:
     without its text, an FAQ without its question, a section without its heading). Optional
     texts (a side-effect group's label) just become None. The leaflet itself is never dropped.
     """
-    mapped = _map(leaflet, function, (), None, None)
-    assert isinstance(mapped, Leaflet)
-    return mapped
+    return _TextMap(function).leaflet(leaflet)
 
 
 _DROPPED = object()
+Frames = tuple[tuple[str, str], ...]
+Mapper = Callable[[Any, Frames, "Section | None", "str | None"], Any]
 
 
-def _map(value: Any, function: TextFunction, frames: tuple[tuple[str, str], ...],
-         section: Section | None, severity: str | None) -> Any:
-    if isinstance(value, Text):
-        result = function(value, Place(frames, section, severity))
+class _TextMap(BlockVisitor[Any]):
+    """`map_texts`' walk: every value rebuilt with its texts mapped, or `_DROPPED`.
+
+    A value's fields are mapped in order and the walk stops at the first required one that
+    is dropped (the value is dropped with it); an optional text (typed `… | None`) becomes
+    None; a required run of blocks or items that ends up empty drops its owner too. The
+    leaflet itself is never dropped.
+    """
+
+    def __init__(self, function: TextFunction) -> None:
+        self.function = function
+
+    def leaflet(self, leaflet: Leaflet) -> Leaflet:
+        mapped = self._rebuild(leaflet, (("preamble", self._blocks), ("sections", self._sections),
+                                         ("disclaimer", self._safety), ("ai_note", self._safety)),
+                               (), None, None, root=True)
+        assert isinstance(mapped, Leaflet)
+        return mapped
+
+    def visit_paragraph(self, block: Paragraph, frames: Frames, section: Section | None,
+                        severity: str | None) -> Any:
+        return self._rebuild(block, (("text", self._text),), frames, section, severity)
+
+    def visit_labelled_paragraph(self, block: LabelledParagraph, frames: Frames,
+                                 section: Section | None, severity: str | None) -> Any:
+        return self._rebuild(block, (("label", self._text), ("text", self._text)), frames,
+                             section, severity)
+
+    def visit_list(self, block: ItemList, frames: Frames, section: Section | None,
+                   severity: str | None) -> Any:
+        return self._rebuild(block, (("items", self._items),), frames, section, severity)
+
+    def visit_callout(self, block: Callout, frames: Frames, section: Section | None,
+                      severity: str | None) -> Any:
+        return self._rebuild(block, (("label", self._text), ("body", self._blocks)), frames,
+                             section, severity)
+
+    def visit_side_effect_group(self, block: SideEffectGroup, frames: Frames,
+                                section: Section | None, severity: str | None) -> Any:
+        # the group's severity tells the translator how serious its items are
+        return self._rebuild(block, (("label", self._text), ("items", self._items),
+                                     ("notes", self._blocks)),
+                             frames, section, block.severity.value)
+
+    def visit_faq(self, block: Faq, frames: Frames, section: Section | None,
+                  severity: str | None) -> Any:
+        return self._rebuild(block, (("question", self._text), ("answer", self._blocks)),
+                             frames, section, severity)
+
+    # --- parts that are not blocks --------------------------------------------------------------
+
+    def _text(self, text: Text, frames: Frames, section: Section | None,
+              severity: str | None) -> Any:
+        result = self.function(text, Place(frames, section, severity))
         return _DROPPED if result is None else result
-    if isinstance(value, tuple):
-        items = [_map(item, function, frames, section, severity) for item in value]
-        kept = tuple(item for item in items if item is not _DROPPED)
-        if len(kept) == len(value) and all(a is b for a, b in zip(kept, value)):
-            return value
-        return kept
-    if not (is_dataclass(value) and not isinstance(value, type)):
-        return value
-    owner = type(value).__name__
-    if isinstance(value, Section):
-        section = value
-    if isinstance(value, SideEffectGroup):
-        severity = value.severity.value
-    changes: dict[str, Any] = {}
-    for spec in fields(value):
-        if (owner, spec.name) in _SKIP_FIELDS:
-            continue
-        current = getattr(value, spec.name)
-        if current is None or isinstance(current, (str, int, float, bool, frozenset)):
-            continue
-        new = _map(current, function, frames + ((owner, spec.name),), section, severity)
-        if new is current:
-            continue
-        if new is _DROPPED:
-            if "None" in str(spec.type):
-                changes[spec.name] = None
+
+    def _blocks(self, blocks: tuple[Block, ...], frames: Frames, section: Section | None,
+                severity: str | None) -> tuple[Any, ...]:
+        return _kept(blocks, [self.visit(block, frames, section, severity) for block in blocks])
+
+    def _items(self, items: tuple[ListItem, ...], frames: Frames, section: Section | None,
+               severity: str | None) -> tuple[Any, ...]:
+        return _kept(items, [self._rebuild(item, (("text", self._text),
+                                                  ("children", self._blocks)),
+                                           frames, section, severity) for item in items])
+
+    def _sections(self, sections: tuple[Section, ...], frames: Frames, _section: Section | None,
+                  severity: str | None) -> tuple[Any, ...]:
+        return _kept(sections, [self._rebuild(section, (("heading", self._text),
+                                                        ("blocks", self._blocks),
+                                                        ("ingredient", self._text)),
+                                              frames, section, severity)
+                                for section in sections])
+
+    def _safety(self, safety: SafetyText, frames: Frames, section: Section | None,
+                severity: str | None) -> Any:
+        return self._rebuild(safety, (("text", self._text),), frames, section, severity)
+
+    def _rebuild(self, value: Any, parts: tuple[tuple[str, Mapper], ...], frames: Frames,
+                 section: Section | None, severity: str | None, root: bool = False) -> Any:
+        owner = type(value).__name__
+        changes: dict[str, Any] = {}
+        for name, mapper in parts:
+            current = getattr(value, name)
+            if current is None:
                 continue
-            return _DROPPED if not isinstance(value, Leaflet) else value
-        if (isinstance(current, tuple) and current and not new
-                and spec.name not in _OPTIONAL_CONTAINERS and not isinstance(value, Leaflet)):
-            return _DROPPED
-        changes[spec.name] = new
-    return replace(value, **changes) if changes else value
+            new = mapper(current, frames + ((owner, name),), section, severity)
+            if new is current:
+                continue
+            if new is _DROPPED:
+                if _optional(type(value), name):
+                    changes[name] = None
+                    continue
+                return value if root else _DROPPED
+            if (isinstance(current, tuple) and current and not new
+                    and name not in _OPTIONAL_CONTAINERS and not root):
+                return _DROPPED
+            changes[name] = new
+        return replace(value, **changes) if changes else value
+
+
+def _kept(values: tuple[Any, ...], mapped: list[Any]) -> tuple[Any, ...]:
+    """The mapped values without the dropped ones (`values` itself when nothing changed)."""
+    kept = tuple(item for item in mapped if item is not _DROPPED)
+    if len(kept) == len(values) and all(a is b for a, b in zip(kept, values)):
+        return values
+    return kept
+
+
+@functools.cache
+def _optional(owner: type, name: str) -> bool:
+    """Whether a field may be None (typed `… | None`): a dropped text there becomes None."""
+    return any("None" in str(spec.type) for spec in fields(owner) if spec.name == name)
 
 
 # --- units ------------------------------------------------------------------------------------
