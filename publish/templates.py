@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from publish.errors import CatalogError, ConfigError, PublishError
 from publish.fetching import file_data_url
 from publish.strings import SourceStrings, Strings
-from publish.theme import Theme, block_kind, inline
+from publish.theme import Theme, block_kind, inline, is_block
 
 
 class TemplateTranslations:
@@ -127,7 +127,7 @@ class TemplateSet:
         self.env.filters["inline"] = inline
         self.env.filters["block_kind"] = block_kind
         self.env.filters["data_url"] = self.data_url
-        self.env.tests["block"] = lambda value, name: block_kind(value) == name
+        self.env.tests["block"] = is_block
         try:
             self.template = self.env.get_template(theme.template)
         except PublishError:
