@@ -20,6 +20,7 @@ from jinja2 import nodes
 import publish
 from publish.catalogs.units import leaflet_units, map_texts
 from publish.config import SiteConfig, build_config
+from publish.errors import ConfigError
 from publish.model import (
     BLOCK_CLASSES,
     Block,
@@ -291,3 +292,20 @@ def test_the_block_test_refuses_a_name_that_is_no_block_type() -> None:
     assert is_block(labelled, "labelled")
     with pytest.raises(ValueError, match="no such block type"):
         is_block(paragraph, "paragraf")
+
+
+def test_a_theme_testing_a_misspelt_block_type_fails_in_one_line(tmp_path: Path) -> None:
+    source = (builtin_themes_dir() / "large-print" / "blocks.html").read_text(encoding="utf-8")
+    folder = tmp_path / "themes" / "typo"
+    folder.mkdir(parents=True)
+    (folder / THEME_FILE).write_text('name = "typo"\n', encoding="utf-8")
+    for css in ("leaflet.css", "print.css"):
+        (folder / css).write_text("p { margin: 0 }\n", encoding="utf-8")
+    (folder / "blocks.html").write_text(
+        source.replace('block is block("faq")', 'block is block("fqa")'), encoding="utf-8")
+    context = RenderContext(build_config({}, tmp_path), "en", today=dt.date(2025, 3, 4),
+                            theme="typo")
+    with pytest.raises(ConfigError, match=r"block\('fqa'\): no such block type") as raised:
+        HtmlRenderer().render(LEAFLET, context)
+    assert "\n" not in str(raised.value)
+    assert raised.value.path is not None and raised.value.path.endswith("blocks.html")
