@@ -354,8 +354,9 @@ def test_superscript_spans_stay_exponents() -> None:
 def test_bad_settings_are_config_errors() -> None:
     with pytest.raises(ConfigError, match="mode"):
         build_config({"sms": {"mode": "bulk"}}, ROOT)
-    with pytest.raises(ConfigError, match="max_segments"):
-        SmsRenderer().render(leaflet(), context({"max_segments": 0}))
+    for segments in (0, 256, 1_000_000):
+        with pytest.raises(ConfigError, match="max_segments must be 1–255"):
+            SmsRenderer().render(leaflet(), context({"max_segments": segments}))
 
 
 @pytest.mark.parametrize("source, expected", [

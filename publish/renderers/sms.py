@@ -30,6 +30,8 @@ from publish.sms.transliterate import (
 
 DEFAULT_SHORT_DISCLAIMER = "Not medical advice: ask a doctor or pharmacist."
 DEFAULT_SHORT_AI_NOTE = "AI-generated or crowd-sourced, may be inaccurate."
+MAX_SEGMENTS = 255
+"""3GPP TS 23.040: the concatenation header counts the parts of a message in one octet."""
 
 
 class SmsRenderer(Renderer):
@@ -66,8 +68,9 @@ class SmsRenderer(Renderer):
 
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         settings = context.settings(self.name)
-        if settings["max_segments"] < 1:
-            raise ConfigError("[sms] max_segments must be at least 1", context.config.path)
+        if not 1 <= settings["max_segments"] <= MAX_SEGMENTS:
+            raise ConfigError(f"[sms] max_segments must be 1–{MAX_SEGMENTS} (a concatenated SMS "
+                              f"numbers its parts in one byte)", context.config.path)
         transliterator = self._transliterator(context)
         replaced: dict[str, str] = {}
 
@@ -79,7 +82,7 @@ class SmsRenderer(Renderer):
         options = Options(max_segments=settings["max_segments"], mode=settings["mode"],
                           safety_placement=settings["safety_placement"],
                           footer=sms_form(settings["footer"]))
-        content = gather(leaflet, transliterator.data, context, sms_form)
+        content = gather(leaflet, transliterator.data, context, sms_form, options.form_limit)
         bundle = compose(content, safety, options, context)
         warnings = self._warnings(bundle, transliterator.data, context)
         text = "\n\n".join(bundle.messages) + "\n"
@@ -148,7 +151,7 @@ class SmsRenderer(Renderer):
         content, choice = bundle.content, bundle.choice
         warning_items = 0
         if choice.warning is not None and content.warning_kind == "serious":
-            warning_items = content.warning_items - choice.warning_kept
+            warning_items = content.warning_counts[choice.warning_kept]
         return {
             "page": leaflet.source,
             "title": leaflet.title,

@@ -146,10 +146,16 @@ def describe(ch: str) -> dict[str, str]:
 
 
 def fits(text: str, max_segments: int) -> bool:
+    # A character costs at least one unit: a text longer than the most any budget carries
+    # needs no counting (a 30,000-item list is refused at once, not walked for every form).
+    if len(text) > max(SINGLE_SEGMENT["GSM-7"], max_segments * CONCATENATED_SEGMENT["GSM-7"]):
+        return False
     return len(split_segments(text)) <= max_segments
 
 
 def fits_single(text: str) -> bool:
     """True when the text is one self-contained SMS (160 septets or 70 UTF-16 units)."""
+    if len(text) > SINGLE_SEGMENT["GSM-7"]:
+        return False
     encoding = encoding_of(text)
     return units(text, encoding) <= SINGLE_SEGMENT[encoding.value]

@@ -16,6 +16,7 @@ layout fits the budget; if even the name and the safety text do not fit, it rais
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ from publish.model import (
     block_texts,
     blocks_of,
 )
-from publish.sentences import split_sentences
+from publish.sentences import Abbreviations, split_sentences
 from publish.sms import gsm
 from publish.sms.text import drop_parentheticals, shortened_forms, substantive
 from publish.sms.transliterate import SmsLocale, flatten
@@ -56,6 +57,20 @@ class Options:
     """`last`: the safety text ends the last message; `every`: it ends every message."""
     footer: str = ""
 
+    @property
+    def capacity(self) -> int:
+        """The most characters one part of the summary can have and still fit: a message's
+        units are never fewer than its characters."""
+        if self.mode == SEPARATE:
+            return gsm.SINGLE_SEGMENT["GSM-7"]
+        return max(gsm.SINGLE_SEGMENT["GSM-7"],
+                   self.max_segments * gsm.CONCATENATED_SEGMENT["GSM-7"])
+
+    @property
+    def form_limit(self) -> int:
+        """Shortened forms longer than this are not built (see `gather`)."""
+        return 2 * self.capacity
+
 
 @dataclass(frozen=True)
 class Content:
@@ -70,6 +85,9 @@ class Content:
     """`serious` (the page lists serious effects), `no_split` or `no_side_effects`."""
     warning_items: int
     facts: tuple[str, ...]
+    warning_counts: tuple[int, ...] = ()
+    """Serious effects each warning form lists (parallel to `warning_forms`; empty when the
+    warning lists none)."""
 
 
 @dataclass(frozen=True)
@@ -97,17 +115,27 @@ class Bundle:
 
 
 def gather(leaflet: Leaflet, data: SmsLocale, strings: Strings,
-           sms_form: Callable[[str], str]) -> Content:
-    """Pick what the summary may say from the model; `sms_form` transliterates."""
+           sms_form: Callable[[str], str], limit: int | None = None) -> Content:
+    """Pick what the summary may say from the model; `sms_form` transliterates.
+
+    `limit` (`Options.form_limit`) bounds the shortened forms built: besides the full form
+    of each part, only those at most `limit` characters long, since a longer one could never
+    fit (transliteration never halves a text). Without it a usage sentence of 30,000 clauses
+    or a list of 30,000 serious effects gives that many forms of that length: minutes of work.
+    """
     name = sms_form(leaflet.title)
-    usage = [sms_form(form) for form in _usage_forms(leaflet, data, strings)]
+    usage = [sms_form(form) for form in _usage_forms(leaflet, data, strings, limit)]
     headlines = tuple(dict.fromkeys(_headline(name, form, strings) for form in usage))
     kind, items = _serious_effects(leaflet, data)
     items = [sms_form(item) for item in items]
     items = [item for item in dict.fromkeys(items) if item]
+    counts: tuple[int, ...] = ()
     if kind == "serious" and items:
-        warnings = tuple(_warning(items[:count], count < len(items), strings)
-                         for count in range(len(items), 0, -1))
+        # TRANSLATORS: between items of a list in an SMS ("Nausea, Headache").
+        separator = strings.pgettext("sms list separator", ", ")
+        counts = tuple(_counts(items, separator, limit))
+        warnings = tuple(_warning(separator.join(items[:count]), count < len(items), strings)
+                         for count in counts)
     elif kind == "no_side_effects":
         # TRANSLATORS: SMS summary of a page that has no side-effects section.
         warnings = (strings.gettext("Side effects: this leaflet does not list them."),)
@@ -119,7 +147,7 @@ def gather(leaflet: Leaflet, data: SmsLocale, strings: Strings,
     facts = tuple(sms_form(fact) for fact in _facts(leaflet, data))
     return Content(name=name, usage_forms=headlines, warning_forms=warnings,
                    warning_kind=kind, warning_items=len(items) if kind == "serious" else 0,
-                   facts=facts)
+                   facts=facts, warning_counts=counts)
 
 
 def _headline(name: str, usage: str, strings: Strings) -> str:
@@ -129,10 +157,7 @@ def _headline(name: str, usage: str, strings: Strings) -> str:
     return strings.pgettext("sms headline", "{name}: {usage}").format(name=name, usage=usage)
 
 
-def _warning(items: list[str], trimmed: bool, strings: Strings) -> str:
-    # TRANSLATORS: between items of a list in an SMS ("Nausea, Headache").
-    separator = strings.pgettext("sms list separator", ", ")
-    effects = separator.join(items)
+def _warning(effects: str, trimmed: bool, strings: Strings) -> str:
     if trimmed:
         # TRANSLATORS: SMS warning when only some serious side effects fit; {effects} is a
         # list of side effects.
@@ -143,10 +168,28 @@ def _warning(items: list[str], trimmed: bool, strings: Strings) -> str:
     return strings.gettext("Get medical help at once if: {effects}.").format(effects=effects)
 
 
-def _usage_forms(leaflet: Leaflet, data: SmsLocale, strings: Strings) -> list[str]:
+def _counts(items: list[str], separator: str, limit: int | None) -> list[int]:
+    """How many of `items` each form lists, most first: all of them, then each smaller count
+    whose list is at most `limit` characters long."""
+    if limit is None:
+        return list(range(len(items), 0, -1))
+    widths = [0]
+    for item in items:
+        widths.append(widths[-1] + len(item))
+    return [len(items), *(count for count in range(len(items) - 1, 0, -1)
+                          if widths[count] + len(separator) * (count - 1) <= limit)]
+
+
+@functools.lru_cache(maxsize=16)
+def _abbreviations(words: frozenset[str]) -> Abbreviations:
+    return Abbreviations(words)
+
+
+def _usage_forms(leaflet: Leaflet, data: SmsLocale, strings: Strings,
+                 limit: int | None = None) -> list[str]:
     sections = leaflet.sections_of(SectionKind.USAGE)
     sections.sort(key=lambda section: section.ingredient is not None)
-    usage = _UsageForms(data, strings)
+    usage = _UsageForms(data, strings, limit)
     for section in sections:
         blocks = list(section.blocks)
         for index, block in enumerate(blocks):
@@ -161,18 +204,20 @@ class _UsageForms(BlockVisitor[list[str]]):
     """What one block of a Usage section says the medicine is for, longest form first
     (`following` is the next block: a list that ends the sentence "X is used to treat:")."""
 
-    def __init__(self, data: SmsLocale, strings: Strings) -> None:
+    def __init__(self, data: SmsLocale, strings: Strings, limit: int | None = None) -> None:
         self.data = data
         self.strings = strings
+        self.limit = limit
+        self.abbreviations = _abbreviations(data.abbreviations)
 
     def visit_list(self, block: ItemList, following: Block | None) -> list[str]:
-        items = [_item_head(flatten(item.text.spans), self.data.abbreviations)
+        items = [_item_head(flatten(item.text.spans), self.abbreviations)
                  for item in block.items]
         items = [item for item in items if item]
         separator = self.strings.pgettext("sms list separator", ", ")
         # TRANSLATORS: SMS summary; {uses} lists what the medicine treats.
         return [self.strings.gettext("Used for: {uses}.").format(uses=separator.join(items[:n]))
-                for n in range(len(items), 0, -1)]
+                for n in _counts(items, separator, self.limit)]
 
     def visit_paragraph(self, block: Paragraph, following: Block | None) -> list[str]:
         return self._sentence(block.text, following)
@@ -192,24 +237,25 @@ class _UsageForms(BlockVisitor[list[str]]):
         return []
 
     def _sentence(self, text: Text, following: Block | None) -> list[str]:
-        found = split_sentences(flatten(text.spans), self.data.abbreviations)
+        found = split_sentences(flatten(text.spans), self.abbreviations)
         if not found:
             return []
         first = found[0]
         if first.rstrip().endswith(":") and isinstance(following, ItemList):
             # "X is used to treat:" followed by the list of conditions.
-            items = [_item_head(flatten(item.text.spans), self.data.abbreviations)
+            items = [_item_head(flatten(item.text.spans), self.abbreviations)
                      for item in following.items]
             items = [item for item in items if item]
             separator = self.strings.pgettext("sms list separator", ", ")
             lead = first.rstrip()
-            return [f"{lead} {separator.join(items[:n])}." for n in range(len(items), 0, -1)]
+            return [f"{lead} {separator.join(items[:n])}." for n in _counts(items, separator,
+                                                                             self.limit)]
         if not substantive(first):
             return []
-        return shortened_forms(first)
+        return shortened_forms(first, self.limit)
 
 
-def _item_head(text: str, abbreviations: frozenset[str] = frozenset()) -> str:
+def _item_head(text: str, abbreviations: Abbreviations | frozenset[str] = frozenset()) -> str:
     """A list item as a short phrase: its first sentence, asides removed, the label kept over
     its explanation."""
     found = split_sentences(" ".join(text.split()), abbreviations)
@@ -237,7 +283,8 @@ def _serious_effects(leaflet: Leaflet, data: SmsLocale) -> tuple[str, list[str]]
     items: list[str] = []
     for group in groups:
         if group.severity is Severity.SERIOUS:
-            items.extend(_item_head(flatten(item.text.spans), data.abbreviations)
+            items.extend(_item_head(flatten(item.text.spans),
+                                    _abbreviations(data.abbreviations))
                          for item in group.items)
     if any(group.severity is Severity.SERIOUS for group in groups) and any(items):
         return "serious", items
@@ -260,7 +307,7 @@ def _answer_sentences(faq: Faq, data: SmsLocale) -> list[str]:
     out: list[str] = []
     for block in faq.answer:
         for text in block_texts(block):
-            out.extend(split_sentences(flatten(text.spans), data.abbreviations))
+            out.extend(split_sentences(flatten(text.spans), _abbreviations(data.abbreviations)))
     return out
 
 
@@ -348,6 +395,8 @@ def _layout(parts: list[str], safety: str, options: Options,
             strings: Strings) -> list[str] | None:
     if options.mode == SEPARATE:
         return _separate(parts, safety, options, strings)
+    if sum(map(len, parts)) + len(safety) > options.capacity:
+        return None  # not worth joining: a message is at least as many units as characters
     tail = [safety] + ([options.footer] if options.footer else [])
     text = "\n".join(parts + tail)
     return [text] if gsm.fits(text, options.max_segments) else None

@@ -11,6 +11,9 @@ _TERMINATORS = ".!?。！？।؟"
 # Brackets are not clause marks: `drop_parentheticals` removes an aside without what follows.
 _CLAUSE_MARKS = (", ", "; ", ": ", " - ", "، ", "，", "；")
 MIN_CLAUSE_WORDS = 4
+# White space before punctuation, matched from the start of its run only and never given back:
+# `\s+([,.])` tried every start inside a run of 100,000 spaces (quadratic).
+_SPACE_BEFORE_MARK = re.compile(r"(?<!\s)\s++(?=[,.;:!?])")
 
 
 def substantive(sentence: str) -> bool:
@@ -30,7 +33,7 @@ def drop_parentheticals(text: str) -> str:
             continue
         if depth == 0:
             out.append(ch)
-    result = re.sub(r"\s+([,.;:!?])", r"\1", "".join(out))
+    result = _SPACE_BEFORE_MARK.sub("", "".join(out))
     return re.sub(r"\s{2,}", " ", result).strip()
 
 
@@ -40,11 +43,13 @@ def ending(sentence: str) -> str:
     return sentence[-1] if sentence and sentence[-1] in _TERMINATORS else "."
 
 
-def clause_cuts(sentence: str) -> list[str]:
+def clause_cuts(sentence: str, limit: int | None = None) -> list[str]:
     """Shorter forms of a sentence, longest first, each ending at a clause boundary.
 
     Clauses end before a comma, semicolon, colon or dash outside brackets; a form
-    keeps at least `MIN_CLAUSE_WORDS` words so what remains still says something.
+    keeps at least `MIN_CLAUSE_WORDS` words so what remains still says something. With a
+    `limit`, only forms at most that long are built (a sentence of 30,000 clauses would
+    otherwise give 30,000 copies of itself).
     """
     sentence = sentence.strip()
     end = ending(sentence)
@@ -52,6 +57,8 @@ def clause_cuts(sentence: str) -> list[str]:
     cuts: list[int] = []
     depth = 0
     for index, ch in enumerate(body):
+        if limit is not None and index > limit:
+            break
         if depth == 0 and body.startswith(_CLAUSE_MARKS, index):
             cuts.append(index)
         if ch in "([":
@@ -66,13 +73,17 @@ def clause_cuts(sentence: str) -> list[str]:
     return forms
 
 
-def shortened_forms(sentence: str) -> list[str]:
-    """The sentence, then without its bracketed asides, then cut by whole clauses."""
+def shortened_forms(sentence: str, limit: int | None = None) -> list[str]:
+    """The sentence, then without its bracketed asides, then cut by whole clauses (only forms
+    at most `limit` characters long when one is given, besides the sentence itself)."""
     forms = [sentence.strip()]
+    cut_from = [sentence]
     plain = drop_parentheticals(sentence)
     if plain and len(plain.split()) >= MIN_CLAUSE_WORDS:
-        forms.append(plain)
-    for form in list(forms):
-        forms.extend(clause_cuts(form))
+        cut_from.append(plain)
+        if limit is None or len(plain) <= limit:
+            forms.append(plain)
+    for form in cut_from:
+        forms.extend(clause_cuts(form, limit))
     unique = list(dict.fromkeys(forms))
     return sorted(unique, key=len, reverse=True)
