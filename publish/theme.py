@@ -32,6 +32,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish.config import Setting
 from publish.errors import ConfigError
+from publish.i18n import Strings
 from publish.model import (
     Callout,
     Faq,
@@ -43,7 +44,6 @@ from publish.model import (
     SideEffectGroup,
     Text,
 )
-from publish.renderers.base import Strings
 
 THEME_FILE = "theme.toml"
 DEFAULT_THEME = "large-print"

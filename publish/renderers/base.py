@@ -14,33 +14,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from publish.config import Setting, SiteConfig
+from publish.i18n import SourceStrings, Strings
 from publish.model import Leaflet
 
-
-class Strings(Protocol):
-    """Translation of the strings renderers and themes add (see `publish.i18n`)."""
-
-    def gettext(self, message: str) -> str: ...
-
-    def pgettext(self, context: str, message: str) -> str: ...
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
-
-
-class SourceStrings:
-    """Strings in the source language: every message is its own translation."""
-
-    def gettext(self, message: str) -> str:
-        return message
-
-    def pgettext(self, context: str, message: str) -> str:
-        return message
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return singular if n == 1 else plural
+# The translation protocol lives in publish.i18n; renderers may keep importing it from here.
+__all__ = ["OutputFile", "RenderContext", "RenderResult", "Renderer", "SourceStrings", "Strings"]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from publish.errors import RenderError
+from publish.i18n import Strings
 from publish.model import (
     Block,
     Faq,
@@ -33,7 +34,6 @@ from publish.model import (
     block_texts,
     iter_blocks,
 )
-from publish.renderers.base import Strings
 from publish.sms import gsm
 from publish.sms.text import drop_parentheticals, sentences, shortened_forms, substantive
 from publish.sms.transliterate import SmsLocale, flatten

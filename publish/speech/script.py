@@ -15,6 +15,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from publish.i18n import Localised
 from publish.model import (
     Block,
     Callout,
@@ -29,7 +30,6 @@ from publish.model import (
     SideEffectGroup,
     Text,
 )
-from publish.renderers.base import RenderContext
 from publish.speech.normalise import SpeechRules
 
 MAX_WORDS = 40
@@ -97,7 +97,7 @@ class Script:
 class ScriptBuilder:
     """Builds the script of one leaflet for one locale (its rules and its strings)."""
 
-    def __init__(self, rules: SpeechRules, context: RenderContext,
+    def __init__(self, rules: SpeechRules, context: Localised,
                  max_words: int = MAX_WORDS) -> None:
         self.rules = rules
         self.context = context
