@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from publish.build import BuildRequest, OutputWriter, RendererPool, build, iter_render_page
+from publish.build import BuildRequest, RendererPool, build, iter_render_page
+from publish.build.outputs import OutputWriter
+from publish.build.scheduling import InlineScheduler
 from publish.config import build_config, load_config
 from publish.errors import PublishError
 from publish.pages import PageRef, discover
-from publish.scheduling import InlineScheduler
 from tests.conftest import ROOT
 from tests.outputs import assert_complete
 

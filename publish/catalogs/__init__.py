@@ -5,8 +5,8 @@ Modules, one job each (after Babel's `babel.messages`):
 Markdown), `extract` (templates), `pofile` (reading and writing PO), `merge` (init and
 update), `pseudo` (the `en-XA` pseudo-locale), `gate` (may a page be published?),
 `translations` (catalogs at build time, renderer strings), `compiled` (.mo files),
-`languages` (plural rules, text direction), `layout` (where files live), `steps` and
-`command` (the `publish catalog` workflow).
+`languages` (plural rules, text direction), `layout` (where files live), `steps` (the
+`publish catalog` workflow; its command line is `publish.commands.catalog`).
 """
 
 from publish.catalogs.languages import babel_locale, language, text_direction
