@@ -29,8 +29,8 @@ from publish.catalogs.translations import CatalogStrings
 from publish.catalogs.units import Place, map_texts
 from publish.config import SiteConfig
 from publish.errors import TranslationMissing
-from publish.i18n import SourceStrings, Strings
 from publish.model import Callout, Leaflet, Paragraph, Span, Text, Warning
+from publish.strings import SourceStrings, Strings
 
 
 def localise(leaflet: Leaflet, locale: str, config: SiteConfig) -> tuple[Leaflet, Strings]:

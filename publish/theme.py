@@ -32,7 +32,6 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publish.config import Setting
 from publish.errors import ConfigError
-from publish.i18n import Strings
 from publish.model import (
     Callout,
     Faq,
@@ -44,6 +43,7 @@ from publish.model import (
     SideEffectGroup,
     Text,
 )
+from publish.strings import Strings
 
 THEME_FILE = "theme.toml"
 DEFAULT_THEME = "large-print"

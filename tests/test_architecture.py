@@ -24,17 +24,20 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("publish.model",)),
     ("files", ("publish.files", "publish.pages")),
     ("config", ("publish.config",)),
-    ("locale", ("publish.i18n", "publish.locale")),
+    ("locale", ("publish.locale", "publish.strings", "publish.resources",
+                "publish.sentences")),
     ("content", ("publish.reader", "publish.catalogs", "publish.sms", "publish.speech",
-                 "publish.theme", "publish.localise", "publish.outline")),
+                 "publish.theme", "publish.templates", "publish.fetching", "publish.localise",
+                 "publish.outline")),
     ("renderers", ("publish.renderers",)),
     ("rendering", ("publish.rendering",)),
     ("build", ("publish.build",)),
     ("commands", ("publish.commands", "publish.__main__")),
 )
 """Bottom first: errors and the content model; files and page paths; the configuration;
-locales; reading pages, catalogs, SMS, speech and themes; the renderers; rendering one page;
-the build; the command line, which nothing imports."""
+locales, the translation protocol, built-in data and sentences; reading pages, catalogs, SMS,
+speech, themes and their templates; the renderers; rendering one page; the build; the
+command line, which nothing imports."""
 
 
 def module_names(package: Path) -> dict[str, Path]:

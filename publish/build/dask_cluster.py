@@ -28,7 +28,6 @@ from publish.config import SiteConfig
 from publish.errors import PublishError
 from publish.rendering import JobOutcome, RendererPool, iter_render_page
 
-
 # One warm renderer pool per Dask worker process, keyed by configuration, reused by every task
 # (and every build) that worker runs. The lock serialises renders when a worker has several
 # threads: renderers hold engines that are not thread-safe (one espeak engine per process).

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from publish.config import Setting, SiteConfig
-from publish.i18n import SourceStrings, Strings
 from publish.model import Leaflet
 
-# The translation protocol lives in publish.i18n; renderers may keep importing it from here.
-__all__ = ["OutputFile", "RenderContext", "RenderResult", "Renderer", "SourceStrings", "Strings"]
+# The translation protocol has its own module; imported here too for renderers written
+# against `publish.renderers.base`.
+from publish.strings import SourceStrings, Strings
+
+__all__ = ["OutputFile", "RenderContext", "RenderResult", "Renderer", "SourceStrings",
+           "Strings"]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from publish.errors import RenderError
-from publish.i18n import Strings
 from publish.model import (
     Block,
     Faq,
@@ -37,6 +36,7 @@ from publish.model import (
 from publish.sms import gsm
 from publish.sms.text import drop_parentheticals, sentences, shortened_forms, substantive
 from publish.sms.transliterate import SmsLocale, flatten
+from publish.strings import Strings
 
 CONCATENATED, SEPARATE = "concatenated", "separate"
 MAX_FACTS = 2

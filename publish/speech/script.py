@@ -15,7 +15,6 @@ import enum
 import re
 from dataclasses import dataclass
 
-from publish.i18n import Localised
 from publish.model import (
     Block,
     Callout,
@@ -31,6 +30,7 @@ from publish.model import (
     Text,
 )
 from publish.speech.normalise import SpeechRules
+from publish.strings import Localised
 
 MAX_WORDS = 40
 _SUPERSCRIPTS = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")

@@ -1,18 +1,19 @@
-"""The translation protocol: how renderers, themes and summaries translate their own strings.
+"""The translation protocol: how renderers and themes ask for the strings they add.
 
-Every user-visible string a renderer adds of its own ("Page X of Y", "Question") goes through
-a `Strings` object; the catalogs provide one per locale (`publish.catalogs.translations`), and
-`SourceStrings` stands for the source language. Below the renderers, so that the helpers they
-use (SMS summaries, speech scripts, themes, localisation) need not import them.
+A renderer never translates page text (it receives a localised leaflet, see
+`publish.localise`); the few strings it adds of its own ("Page {x} of {y}", "Question") go
+through a `Strings`. The build passes the catalog-backed one of the locale
+(`publish.catalogs.translations.CatalogStrings`); in the source language every message is its
+own translation.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Strings(Protocol):
-    """Translation of the strings renderers and themes add."""
+    """Translation of the strings renderers and themes add (gettext's three calls)."""
 
     def gettext(self, message: str) -> str: ...
 
@@ -35,10 +36,12 @@ class SourceStrings:
 
 
 class Localised(Protocol):
-    """A locale and the translations of its strings (a renderer's `RenderContext` is one)."""
+    """A locale and the translations of its strings: what a speech script or a summary needs
+    of a renderer's `RenderContext`, without importing the renderers."""
 
     @property
-    def locale(self) -> str: ...
+    def locale(self) -> Any: ...
+    """The locale's tag, or a value whose `str()` is the tag."""
 
     def gettext(self, message: str) -> str: ...
 
