@@ -1,4 +1,4 @@
-from publish.cli import main
+from publish.commands import main
 
 if __name__ == "__main__":
     main()

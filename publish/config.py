@@ -9,11 +9,13 @@ the same checking.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -190,10 +192,24 @@ class SiteConfig:
         return self.site["source_language"]
 
 
-def renderer_tables() -> dict[str, dict[str, Setting]]:
-    from publish.renderers import registry
+RENDERER_ENTRY_POINTS = "publish.renderers"
+"""Entry-point group of the output formats; each may declare the settings of its table."""
 
-    return {name: dict(cls.settings) for name, cls in registry().items() if cls.settings}
+
+@functools.cache
+def renderer_tables() -> dict[str, dict[str, Setting]]:
+    """The `[format]` tables the installed output formats declare (their `settings`).
+
+    Read from the same entry points as the renderer registry (`publish.renderers`), without
+    importing the renderers package: the configuration sits below the renderers, which
+    depend on it, and learns their settings the way a plugin host does."""
+    tables: dict[str, dict[str, Setting]] = {}
+    for entry in sorted(entry_points(group=RENDERER_ENTRY_POINTS), key=lambda e: e.name):
+        renderer = entry.load()
+        declared = getattr(renderer, "settings", None)
+        if declared:
+            tables[getattr(renderer, "name", entry.name)] = dict(declared)
+    return tables
 
 
 def find_config(start: Path) -> Path | None:

@@ -1,10 +1,13 @@
-"""Files the toolkit writes and reads back: one atomic writer, opening without following links.
+"""Files the toolkit writes and reads back: one atomic writer, one file-stamp cache, opening
+without following links.
 
 Every file is written through a hidden temporary file in the same folder, fsynced when it must
 survive a power cut, then renamed over the target: a reader only ever sees the old file or
-the complete new one. The build's own files in an output folder (state, journal, lock) are
-opened with `O_NOFOLLOW`, so a symbolic link planted there cannot make the build write, or
-read, anywhere else.
+the complete new one. What is parsed from files (catalogs, lexicons, locale data) is kept in
+a `StampCache` and parsed again only when a file's stamp (modification time and size)
+changes. The build's own files in an output folder (state, journal, lock) are opened with
+`O_NOFOLLOW`, so a symbolic link planted there cannot make the build write, or read,
+anywhere else.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from publish.errors import PublishError
 
@@ -67,6 +72,46 @@ def remove_partial_files(folder: Path) -> list[Path]:
                 path.unlink(missing_ok=True)
                 removed.append(path)
     return removed
+
+
+Stamp = tuple[int, int] | None
+"""A file's (modification time in ns, size in bytes), or None when there is no file."""
+
+V = TypeVar("V")
+
+
+def file_stamp(path: Path) -> Stamp:
+    """What changes when a file is written, replaced or removed (without reading it)."""
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+class StampCache(Generic[V]):
+    """Values computed from files, computed again when any of those files changes.
+
+    One per kind of value (parsed catalogs, a locale's rules…), living as long as the
+    process: a worker renders thousands of pages with the same data files, and an edited
+    file is picked up by the next page without restarting anything.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, tuple[tuple[Stamp, ...], V]] = {}
+
+    def get(self, key: Hashable, files: Iterable[Path], compute: Callable[[], V]) -> V:
+        """The value under `key`, from `compute()` unless `files` are as they were then."""
+        stamps = tuple(file_stamp(path) for path in files)
+        cached = self._values.get(key)
+        if cached is not None and cached[0] == stamps:
+            return cached[1]
+        value = compute()
+        self._values[key] = (stamps, value)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
 
 
 def refuse_link(path: Path) -> None:

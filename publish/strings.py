@@ -9,7 +9,7 @@ own translation.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Strings(Protocol):
@@ -33,3 +33,18 @@ class SourceStrings:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return singular if n == 1 else plural
+
+
+class Localised(Protocol):
+    """A locale and the translations of its strings: what a speech script or a summary needs
+    of a renderer's `RenderContext`, without importing the renderers."""
+
+    @property
+    def locale(self) -> Any: ...
+    """The locale's tag, or a value whose `str()` is the tag."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def pgettext(self, context: str, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from publish.build import BuildReport, BuildRequest, build, write_atomic
-from publish.cache import JOURNAL_NAME, STATE_NAME, BuildState, JobRecord
+from publish.build import BuildReport, BuildRequest, build
+from publish.build.scheduling import InlineScheduler
+from publish.build.state import JOURNAL_NAME, STATE_NAME, BuildState, JobRecord
 from publish.config import SiteConfig, build_config, load_config
 from publish.errors import PublishError
 from publish.pages import discover
 from publish.renderers import registry
-from publish.scheduling import InlineScheduler
 from tests.conftest import CORPUS, ROOT, SEED, requires_corpus
 from tests.outputs import assert_complete
 
@@ -40,7 +40,7 @@ def code_guard(*formats: str):  # type: ignore[no-untyped-def]
     """Call the result before asserting that a later build found jobs unchanged: fingerprints
     cover the source of the reader and of these formats' renderers, so an edit to them while
     the test runs rebuilds those jobs (correctly), and the test cannot tell."""
-    from publish.cache import LEAFLET_MODULES, code_fingerprint
+    from publish.build.fingerprints import LEAFLET_MODULES, code_fingerprint
 
     modules = (*LEAFLET_MODULES, *(registry()[fmt].__module__ for fmt in formats))
     before = code_fingerprint(modules)
@@ -233,21 +233,6 @@ def test_pages_whose_output_names_collide_are_refused(tmp_path: Path) -> None:
 # --- atomic writes, state and journal ---------------------------------------------------------
 
 
-def test_write_atomic_keeps_the_old_file_when_writing_fails(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "out" / "leaflet.json"
-    write_atomic(target, b'{"old": true}')
-
-    def broken_replace(src: str, dst: str) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        write_atomic(target, b'{"new": true}')
-    assert target.read_bytes() == b'{"old": true}'
-    assert [p.name for p in target.parent.iterdir()] == ["leaflet.json"]  # no temp file left
-
-
 def test_leftover_temporary_files_are_removed(tmp_path: Path) -> None:
     root = make_site(tmp_path, 1)
     leftover = root / "dist" / "en" / "a" / ".testamol-0.json.x1y2.part"
@@ -325,7 +310,7 @@ def test_a_worker_killed_from_outside_costs_at_most_its_job(tmp_path: Path) -> N
 
 def test_a_worker_over_the_memory_limit_is_replaced(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from publish import scheduling
+    from publish.build import scheduling
 
     monkeypatch.setattr(scheduling, "RECYCLE_RSS_KB", 1)  # every worker is "too big"
     root = make_site(tmp_path, 3)

@@ -25,7 +25,7 @@ from publish.catalogs.mofile import mo_bytes
 from publish.catalogs.pofile import read_po, save, write_po
 from publish.catalogs.pseudo import pseudo_text
 from publish.catalogs.steps import extract, init, update
-from publish.cli import cli
+from publish.commands import cli
 from publish.config import SiteConfig, build_config
 from publish.model import MARKS, Span, spans_to_markdown
 from publish.pages import discover

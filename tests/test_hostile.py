@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from publish.cache import JOURNAL_NAME
+from publish.build.state import JOURNAL_NAME
 from publish.pages import output_stem
 from publish.renderers import registry
 from tests.conftest import ROOT, SEED

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from publish.build import BuildRequest, OutputWriter, RendererPool, build, iter_render_page
+from publish.build import BuildRequest, RendererPool, build, iter_render_page
+from publish.build.outputs import OutputWriter
+from publish.build.scheduling import InlineScheduler
 from publish.config import build_config, load_config
 from publish.errors import PublishError
 from publish.pages import PageRef, discover
-from publish.scheduling import InlineScheduler
 from tests.conftest import ROOT
 from tests.outputs import assert_complete
 
@@ -390,12 +391,12 @@ def test_a_page_too_slow_to_read_fails_all_its_jobs_at_once_in_workers(tmp_path:
     pages = tuple(discover([root / "content"]))
     request = BuildRequest(tuple(sorted(pages, key=lambda p: p.key != "slow.md")), ("en",),
                            ("json", "html", "sms"))
-    result = build(request, config, root / "dist", jobs=1, timeout=1.5)
+    result = build(request, config, root / "dist", jobs=1, timeout=1.0)
     slow = [o for o in result.outcomes if o.page == "slow.md"]
     assert [o.status for o in slow] == ["failed"] * 3
     for outcome in slow:
         assert outcome.error == (f"{root / 'content' / 'slow.md'}: reading the page timed out "
-                                 "after 1.5 s ([build] timeout); no job ran")
+                                 "after 1 s ([build] timeout); no job ran")
     assert result.count("written") == 6
     assert len(result.workers) == 2  # the one killed while reading, and its replacement
 

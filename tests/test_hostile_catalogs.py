@@ -117,7 +117,7 @@ def test_checks_on_a_pathological_translation_are_linear(name: str) -> None:
 def _stats(config: SiteConfig, extra: str = "") -> tuple[int, str]:
     from click.testing import CliRunner
 
-    from publish.cli import cli
+    from publish.commands import cli
 
     (config.root / "publish.toml").write_text('[site]\nlocales = ["en", "es"]\n' + extra,
                                               encoding="utf-8")

@@ -474,7 +474,7 @@ def minimal_fits(name: str, safety: str, footer: str, options: dict) -> bool:
 
 
 def test_sms_count_command() -> None:
-    from publish.cli import cli
+    from publish.commands import cli
 
     runner = CliRunner()
     result = runner.invoke(cli, ["sms-count", "a" * 161], obj={})
@@ -496,7 +496,7 @@ def test_sms_count_command() -> None:
 
 
 def test_build_writes_both_files(tmp_path: Path) -> None:
-    from publish.cli import cli
+    from publish.commands import cli
 
     result = CliRunner().invoke(cli, ["--config", str(ROOT / "publish.toml"), "build",
                                       str(SEED), "--format", "sms", "--locale", "en",

@@ -8,7 +8,8 @@ translation), `placeholders` (which fields a translation may use, and filling th
 `safety` (reviewed safety translations), `gate` (may a page be published?),
 `translations` (catalogs at build time, renderer strings), `mofile` (.mo files),
 `compiled` (checking and compiling), `languages` (plural rules per locale), `layout`
-(where files live), `steps` and `command` (the `publish catalog` workflow).
+(where files live), `steps` (the `publish catalog` workflow; its command line is
+`publish.commands.catalog`).
 """
 
 from publish.catalogs.languages import language

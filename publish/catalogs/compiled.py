@@ -19,6 +19,7 @@ from pathlib import Path
 
 from publish.catalogs.gate import entry_problem
 from publish.catalogs.pofile import Catalog, Entry, format_header, read_po
+from publish.files import write_file_atomic
 
 _FIELD = re.compile(r"(?<!\{)\{([^{}]*)\}(?!\})")
 
@@ -100,8 +101,6 @@ def _value(entry: Entry) -> bytes:
 
 def compile_catalog(path: Path) -> tuple[Path | None, list[Problem]]:
     """Check `path` and write `path.mo` beside it unless a problem is fatal."""
-    from publish.build import write_atomic
-
     catalog = read_po(path)
     problems = check_catalog(catalog)
     if any(problem.fatal for problem in problems):
@@ -109,5 +108,5 @@ def compile_catalog(path: Path) -> tuple[Path | None, list[Problem]]:
     target = path.with_suffix(".mo")
     data = mo_bytes(catalog)
     if not (target.is_file() and target.read_bytes() == data):
-        write_atomic(target, data)
+        write_file_atomic(target, data)
     return target, problems

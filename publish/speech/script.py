@@ -32,8 +32,8 @@ from publish.model import (
     SideEffectGroup,
     Text,
 )
-from publish.renderers.base import RenderContext
 from publish.speech.normalise import SpeechRules
+from publish.strings import Localised
 
 MAX_WORDS = 40
 """Words per utterance; espeak-ng's cost per call grows with the square of the text."""
@@ -112,7 +112,7 @@ class ScriptBuilder(BlockVisitor[None]):
     """Builds the script of one leaflet for one locale (its rules and its strings); each
     block is said by its `visit_<type>` method."""
 
-    def __init__(self, rules: SpeechRules, context: RenderContext,
+    def __init__(self, rules: SpeechRules, context: Localised,
                  max_words: int = MAX_WORDS) -> None:
         self.rules = rules
         self.context = context

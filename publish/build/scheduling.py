@@ -1,9 +1,10 @@
-"""Where page tasks run: in this process, in local worker processes, or on a Dask cluster.
+"""Where page tasks run: in this process or in local worker processes (a Dask cluster:
+`publish.build.dask_cluster`).
 
 The unit of work is a page task: one page with the (locale, format) jobs it still needs, so the
 page is read once however many outputs it has. Every scheduler runs the same page function
-(`publish.build.iter_render_page`) and hands each job's outcome, bytes included, back to the
-caller, which alone writes files. The scheduler knows no format and no file layout.
+(`publish.rendering.iter_render_page`) and hands each job's outcome, bytes included, back to
+the caller, which alone writes files. The scheduler knows no format and no file layout.
 
 Worker processes use the `spawn` start method: the speech engine hangs in children forked from
 a process that already used it (pyttsx3 issue #131), and a fresh interpreter keeps memory flat.
@@ -12,7 +13,6 @@ Each worker keeps one `RendererPool` for its whole life, so fonts, CSS and engin
 
 from __future__ import annotations
 
-import atexit
 import ctypes
 import multiprocessing
 import os
@@ -26,16 +26,13 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from publish.config import SiteConfig
-from publish.errors import PublishError
 from publish.pages import PageRef
+from publish.rendering import JobOutcome, RendererPool, iter_render_page
 
-if TYPE_CHECKING:
-    from publish.build import JobOutcome
-
-OutcomeHandler = Callable[["JobOutcome"], None]
+OutcomeHandler = Callable[[JobOutcome], None]
 
 # Seconds a new worker may take to import and warm its renderers before it counts as failed.
 STARTUP_GRACE = 120.0
@@ -116,8 +113,6 @@ def config_from_wire(wire: Mapping[str, Any]) -> SiteConfig:
 
 
 def failed_outcome(page: PageRef, locale: str, fmt: str, message: str) -> JobOutcome:
-    from publish.build import JobOutcome
-
     return JobOutcome(page.key, locale, fmt, "failed", error=f"{page.path}: {message}")
 
 
@@ -156,8 +151,6 @@ class InlineScheduler:
 
     def run(self, tasks: Iterable[PageTask], config: SiteConfig, theme: str | None,
             formats: Sequence[str], on_outcome: OutcomeHandler) -> None:
-        from publish.build import RendererPool
-
         stats = WorkerStats("inline", os.getpid())
         self.workers.append(stats)
         pool = self.pool if self.pool is not None else RendererPool()
@@ -171,8 +164,6 @@ class InlineScheduler:
 
     def _run_task(self, task: PageTask, config: SiteConfig, theme: str | None, pool: Any,
                   on_outcome: OutcomeHandler) -> None:
-        from publish.build import iter_render_page
-
         pending = list(task.jobs)
         alarm = (self.timeout is not None
                  and threading.current_thread() is threading.main_thread())
@@ -235,8 +226,6 @@ def worker_main(conn: Connection, wire: Mapping[str, Any], theme: str | None,
     _die_with_parent()
     # Ctrl-C reaches the whole process group; the parent decides how the build stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from publish.build import RendererPool, iter_render_page
-
     config = config_from_wire(wire)
     pool = RendererPool()
     for fmt in formats:
@@ -451,155 +440,6 @@ class ProcessScheduler:
 def _exit_code(worker: _Worker) -> int | None:
     worker.process.join(timeout=5)
     return worker.process.exitcode
-
-
-# --- Dask -----------------------------------------------------------------------------------
-
-# One warm renderer pool per Dask worker process, keyed by configuration, reused by every task
-# (and every build) that worker runs. The lock serialises renders when a worker has several
-# threads: renderers hold engines that are not thread-safe (one espeak engine per process).
-_REMOTE_POOLS: dict[str, tuple[SiteConfig, Any]] = {}
-_REMOTE_LOCK = threading.Lock()
-
-
-def _close_remote_pools() -> None:
-    for _config, pool in _REMOTE_POOLS.values():
-        pool.close()
-    _REMOTE_POOLS.clear()
-
-
-atexit.register(_close_remote_pools)
-
-
-def render_task_remote(task: PageTask, wire: Mapping[str, Any],
-                       theme: str | None) -> tuple[list[JobOutcome], dict[str, Any]]:
-    """The page function as a Dask task: outcomes (with bytes) go back to the client."""
-    from publish.build import RendererPool, iter_render_page
-
-    with _REMOTE_LOCK:
-        key = wire["key"]
-        if key not in _REMOTE_POOLS:
-            _close_remote_pools()  # a new configuration: the old renderers are not reused
-            _REMOTE_POOLS[key] = (config_from_wire(wire), RendererPool())
-        config, pool = _REMOTE_POOLS[key]
-        outcomes = list(iter_render_page(task.page, config, task.jobs, pool, theme,
-                                         source=task.source))
-        rss, peak = memory_kb()
-    return outcomes, {"pid": os.getpid(), "host": os.uname().nodename, "rss_kb": rss,
-                      "peak_kb": peak}
-
-
-class DaskScheduler:
-    """Runs page tasks on a Dask distributed cluster; `local:N` starts a LocalCluster.
-
-    Pages travel to the workers as bytes and outputs come back as bytes, so workers need the
-    `publish` package but not the content or output folders. Dask cannot interrupt a running
-    task, so the timeout is a stall guard: when no task finishes for `timeout` × the most jobs
-    a page has, the tasks still pending fail.
-    """
-
-    name = "dask"
-
-    def __init__(self, address: str, timeout: float) -> None:
-        self.address = address
-        self.timeout = timeout
-        self.workers: list[WorkerStats] = []
-
-    def _client(self) -> tuple[Any, Any]:
-        require_dask()
-        from distributed import Client, LocalCluster
-
-        if self.address.startswith("local:"):
-            try:
-                count = int(self.address.split(":", 1)[1])
-            except ValueError:
-                raise PublishError(f"--dask {self.address}: expected local:N, N a number of "
-                                   "workers") from None
-            # Processes, one thread each: renderers keep per-process engines (see above).
-            cluster = LocalCluster(n_workers=max(1, count), threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
-            return Client(cluster), cluster
-        try:
-            return Client(self.address, timeout=10), None
-        except (OSError, TimeoutError) as error:
-            raise PublishError(f"cannot reach the Dask scheduler at {self.address}: "
-                               f"{error}") from None
-
-    def run(self, tasks: Iterable[PageTask], config: SiteConfig, theme: str | None,
-            formats: Sequence[str], on_outcome: OutcomeHandler) -> None:
-        tasks = list(tasks)
-        if not tasks:
-            return
-        client, cluster = self._client()
-        from distributed import wait as dask_wait
-
-        stats: dict[tuple[str, int], WorkerStats] = {}
-        try:
-            wire = config_to_wire(config)
-            from publish.cache import config_fingerprint
-
-            wire["key"] = config_fingerprint(config) + (config.raw_hash or "")
-            [wire_future] = client.scatter([wire], broadcast=True)
-            futures = {client.submit(render_task_remote, task, wire_future, theme, pure=False,
-                                     key=f"publish-page-{index}"): task
-                       for index, task in enumerate(tasks)}
-            stall = self.timeout * max(len(task.jobs) for task in tasks)
-            pending = set(futures)
-            while pending:
-                try:
-                    done, pending = dask_wait(list(pending), timeout=stall,
-                                              return_when="FIRST_COMPLETED")
-                except TimeoutError:
-                    for future in pending:
-                        task = futures[future]
-                        future.cancel()
-                        for locale, fmt in task.jobs:
-                            on_outcome(failed_outcome(
-                                task.page, locale, fmt,
-                                f"no Dask task finished in {stall:g} s ([build] timeout × "
-                                "jobs per page)"))
-                    break
-                pending = set(pending)
-                for future in done:
-                    task = futures.pop(future)
-                    try:
-                        outcomes, memory = future.result()
-                    except PublishError as error:
-                        outcomes, memory = [failed_outcome(task.page, loc, fmt, str(error))
-                                            for loc, fmt in task.jobs], None
-                    except Exception as error:  # noqa: BLE001 (any worker failure fails the page)
-                        message = f"Dask task failed: {type(error).__name__}: {error}"
-                        outcomes, memory = [failed_outcome(task.page, loc, fmt, message)
-                                            for loc, fmt in task.jobs], None
-                    future.release()
-                    for outcome in outcomes:
-                        on_outcome(outcome)
-                    if memory is not None:
-                        worker_key = (memory["host"], memory["pid"])
-                        if worker_key not in stats:
-                            stats[worker_key] = WorkerStats(
-                                f"dask-{memory['host']}-{memory['pid']}", memory["pid"])
-                            self.workers.append(stats[worker_key])
-                        stats[worker_key].sample(memory["rss_kb"], memory["peak_kb"])
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-
-
-def require_dask() -> None:
-    """Raise a one-line error when Dask is not installed (it is an optional extra)."""
-    try:
-        import distributed  # noqa: F401
-    except ImportError as error:
-        raise PublishError("--dask needs Dask, an optional extra: pip install "
-                           f"'publish[dask]' (import failed: {error})") from None
-
-
-def make_scheduler(jobs: int, timeout: float, dask: str | None = None) -> Any:
-    if dask:
-        return DaskScheduler(dask, timeout)
-    return ProcessScheduler(jobs, timeout)
 
 
 def default_jobs() -> int:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import click
 
+from publish.commands.group import fail
+from publish.config import load_config
+from publish.errors import PublishError
 from publish.sms import gsm
 from publish.sms.transliterate import Transliterator, load_locale
 
@@ -86,7 +89,7 @@ def _read_stdin() -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        _fail(f"-: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})")
+        fail(f"-: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})")
         raise  # unreachable: _fail exits
 
 
@@ -95,19 +98,11 @@ def _refuse_undecodable(text: str) -> None:
     for offset, char in enumerate(text):
         if "\udc80" <= char <= "\udcff":
             byte = ord(char) - 0xDC00
-            _fail(f"TEXT: not valid UTF-8 (byte 0x{byte:02x} at character {offset})")
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+            fail(f"TEXT: not valid UTF-8 (byte 0x{byte:02x} at character {offset})")
 
 
 def _locales_dir(ctx: click.Context) -> Path:
     """The site's locales folder when a publish.toml is found, else ./locales."""
-    from publish.config import load_config
-    from publish.errors import PublishError
-
     config_path = (ctx.obj or {}).get("config_path") if ctx.obj is not None else None
     try:
         return load_config(path=config_path).locales_dir

@@ -18,36 +18,30 @@ import click
 
 from publish.catalogs import layout
 from publish.catalogs.steps import StepReport, compile_locale, extract, init, stats, update
+from publish.commands.group import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    find_pages,
+    get_config,
+    split_values,
+)
 from publish.config import SiteConfig
 from publish.errors import PublishError
 from publish.locale import parse_locales
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
-
-def _config(ctx: click.Context) -> SiteConfig:
-    from publish.cli import get_config
-
-    return get_config(ctx)
-
-
-def _pages(config: SiteConfig, paths: tuple[Path, ...]):  # type: ignore[no-untyped-def]
-    from publish.cli import find_pages
-
-    return find_pages(config, paths)
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+def _split_locales(values: tuple[str, ...]) -> list[str]:
+    """Locale tags of a repeated or comma-separated option, normalised (`pt_br` → `pt-BR`)."""
     try:
-        return [locale.tag for locale in parse_locales(parts, "--locale")]
+        return [locale.tag for locale in parse_locales(split_values(values), "--locale")]
     except PublishError as error:
-        _fail(error)
+        fail(error)
         raise
 
 
 def _locales(config: SiteConfig, given: tuple[str, ...]) -> list[str]:
-    chosen = _split(given)
+    chosen = _split_locales(given)
     if chosen:
         return chosen
     found = layout.translated_locales(config)
@@ -55,13 +49,8 @@ def _locales(config: SiteConfig, given: tuple[str, ...]) -> list[str]:
         configured = [loc for loc in config.site["locales"] if loc != config.source_language]
         found = configured
     if not found:
-        _fail("no locale given and none has catalogs yet: use --locale")
+        fail("no locale given and none has catalogs yet: use --locale")
     return found
-
-
-def _fail(message: PublishError | str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _finish(report: StepReport, config: SiteConfig, verb: str, started: float,
@@ -93,8 +82,8 @@ def catalog() -> None:
 @click.pass_context
 def extract_command(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
     """Write templates: one per page under PATHS (default: all) and the shared one."""
-    config = _config(ctx)
-    pages = _pages(config, paths)
+    config = get_config(ctx)
+    pages = find_pages(config, paths)
     started = time.perf_counter()
     if check:
         _check_templates(config, pages)
@@ -102,7 +91,7 @@ def extract_command(ctx: click.Context, paths: tuple[Path, ...], check: bool) ->
     try:
         report = extract(config, pages, prune=not paths)
     except PublishError as error:
-        _fail(error)
+        fail(error)
         raise
     _finish(report, config, "templates written", started,
             f", {report.entries} entries, {len(report.skipped)} pages skipped")
@@ -136,15 +125,15 @@ def _check_templates(config: SiteConfig, pages) -> None:  # type: ignore[no-unty
 @click.pass_context
 def init_command(ctx: click.Context, paths: tuple[Path, ...], locales: tuple[str, ...]) -> None:
     """Create empty catalogs for a new locale from the templates (existing ones are kept)."""
-    config = _config(ctx)
-    pages = _pages(config, paths) if paths else None
+    config = get_config(ctx)
+    pages = find_pages(config, paths) if paths else None
     started = time.perf_counter()
     total = StepReport()
-    for locale in _split(locales):
+    for locale in _split_locales(locales):
         try:
             report = init(config, locale, pages)
         except PublishError as error:
-            _fail(error)
+            fail(error)
             raise
         _merge_reports(total, report)
     _finish(total, config, "catalogs written", started)
@@ -159,15 +148,15 @@ def update_command(ctx: click.Context, paths: tuple[Path, ...],
                    locales: tuple[str, ...]) -> None:
     """Merge the templates into the catalogs: new strings added, changed ones fuzzy (with
     the previous msgid), removed ones obsolete."""
-    config = _config(ctx)
-    pages = _pages(config, paths) if paths else None
+    config = get_config(ctx)
+    pages = find_pages(config, paths) if paths else None
     started = time.perf_counter()
     total = StepReport()
     for locale in _locales(config, locales):
         try:
             report = update(config, locale, pages)
         except PublishError as error:
-            _fail(error)
+            fail(error)
             raise
         counts = [0, 0, 0, 0]
         for change in report.updates.values():
@@ -185,14 +174,14 @@ def update_command(ctx: click.Context, paths: tuple[Path, ...],
 @click.pass_context
 def compile_command(ctx: click.Context, locales: tuple[str, ...]) -> None:
     """Check every catalog and write its .mo file (translated, non-fuzzy entries only)."""
-    config = _config(ctx)
+    config = get_config(ctx)
     started = time.perf_counter()
     total = StepReport()
     for locale in _locales(config, locales):
         try:
             _merge_reports(total, compile_locale(config, locale))
         except PublishError as error:
-            _fail(error)
+            fail(error)
     _finish(total, config, ".mo files", started)
 
 
@@ -207,8 +196,8 @@ def stats_command(ctx: click.Context, paths: tuple[Path, ...], locales: tuple[st
                   missing: bool, as_json: bool) -> None:
     """Per page and locale: translated, fuzzy and untranslated strings, and whether the
     page may be published (the build's own gate). Exit 1 if any page is blocked."""
-    config = _config(ctx)
-    pages = _pages(config, paths)
+    config = get_config(ctx)
+    pages = find_pages(config, paths)
     chosen = _locales(config, locales)
     results, report = stats(config, chosen, pages)
     rows = []
@@ -268,7 +257,7 @@ def approve_command(ctx: click.Context, ids: tuple[str, ...], locale: str, appro
     published in that locale."""
     from publish.catalogs.safety import approvals_path, approve, pending
 
-    config = _config(ctx)
+    config = get_config(ctx)
     try:
         if not ids and not approve_all:
             waiting = pending(config, locale)
@@ -285,7 +274,7 @@ def approve_command(ctx: click.Context, ids: tuple[str, ...], locale: str, appro
             sys.exit(EXIT_PROBLEMS if waiting else EXIT_OK)
         done = approve(config, locale, reviewer, ids, everything=approve_all)
     except PublishError as error:
-        _fail(error)
+        fail(error)
         raise
     for item in done:
         click.echo(f"approved {item.id}: {item.entry.msgid[:60]!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from rich import box
 from rich.console import Console
@@ -26,8 +26,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-if TYPE_CHECKING:
-    from publish.build import BuildReport, JobOutcome
+from publish.build.report import BuildReport
+from publish.rendering import JobOutcome
 
 
 def _duration(seconds: float) -> str:

@@ -1,0 +1,65 @@
+"""What a build did: every job's outcome, counts and sizes per format, workers' memory.
+
+Written to `<output>/build-report.json` at the end of every build (also one stopped by Ctrl-C
+or an error), and returned by `publish.build.build`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from publish.rendering import JobOutcome
+
+REPORT_NAME = "build-report.json"
+STATUSES = ("written", "unchanged", "skipped", "failed")
+
+
+@dataclass
+class BuildReport:
+    outcomes: list[JobOutcome] = field(default_factory=list)
+    wall_time: float = 0.0
+    status: str = "ok"
+    """ok | failed (some job failed) | interrupted | error (the build itself stopped)"""
+    started: str = ""
+    scheduler: str = ""
+    workers: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """Outputs of pages that no longer exist, deleted by this build."""
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("failed") == 0 and self.status == "ok"
+
+    def by_format(self) -> dict[str, dict[str, float]]:
+        table: dict[str, dict[str, float]] = {}
+        for outcome in self.outcomes:
+            row = table.setdefault(outcome.format, {**{s: 0 for s in STATUSES}, "bytes": 0,
+                                                    "seconds": 0.0})
+            row[outcome.status] += 1
+            row["bytes"] += sum(outcome.outputs.values())
+            row["seconds"] += outcome.duration
+        return table
+
+    def to_json(self) -> str:
+        jobs = []
+        for outcome in self.outcomes:
+            data = {"page": outcome.page, "locale": outcome.locale, "format": outcome.format,
+                    "status": outcome.status, "duration": round(outcome.duration, 4),
+                    "outputs": outcome.outputs, "warnings": outcome.warnings,
+                    "error": outcome.error}
+            if outcome.removed:
+                data["removed"] = outcome.removed
+            jobs.append(data)
+        formats = {fmt: {k: (round(v, 3) if isinstance(v, float) else v)
+                         for k, v in row.items()} for fmt, row in self.by_format().items()}
+        return json.dumps({
+            "status": self.status, "started": self.started,
+            "wall_time": round(self.wall_time, 3), "scheduler": self.scheduler,
+            "summary": {status: self.count(status) for status in STATUSES},
+            "formats": formats, "workers": self.workers, "removed": self.removed,
+            "jobs": jobs}, ensure_ascii=False, indent=1) + "\n"
