@@ -174,7 +174,7 @@ class InlineScheduler:
                 read.clear()
                 try:
                     if alarm:
-                        signal.setitimer(signal.ITIMER_REAL, self.timeout)
+                        signal.setitimer(signal.ITIMER_REAL, self.timeout, _ALARM_REPEAT)
                     for outcome in iter_render_page(task.page, config, pending, pool, theme,
                                                     source=task.source,
                                                     on_read=lambda: read.append(True)):
@@ -183,8 +183,10 @@ class InlineScheduler:
                         pending.remove((outcome.locale, outcome.format))
                         on_outcome(outcome)
                         if alarm:
-                            signal.setitimer(signal.ITIMER_REAL, self.timeout)
+                            signal.setitimer(signal.ITIMER_REAL, self.timeout, _ALARM_REPEAT)
                 except JobTimeout:
+                    if alarm:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
                     assert self.timeout is not None
                     if not read:
                         for locale, fmt in pending:
@@ -201,6 +203,12 @@ class InlineScheduler:
         finally:
             if alarm:
                 signal.signal(signal.SIGALRM, previous)
+
+
+# The alarm keeps ringing every 50 ms until the job stops: Python ignores an exception raised
+# inside a finaliser (WeasyPrint's `FontConfiguration.__del__` runs often), so one ring can be
+# lost and the job would run past its timeout.
+_ALARM_REPEAT = 0.05
 
 
 def _raise_timeout(signum: int, frame: Any) -> None:
