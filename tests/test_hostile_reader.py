@@ -125,6 +125,7 @@ def run(text: str) -> str:
 PATHOLOGICAL: dict[str, list[str]] = {
     "_INVISIBLE": ["\U0001F3F4" + run("\U000E0061"), run("\U0001F3F4")],
     "_CONTROL_SPACE": [run("\x0b")],
+    "_ANY_INVISIBLE": [run("\x0b"), run("a")],
     "_FENCE": ["---" + " " * N + "x", run("---\n")],
     "_ITEM_GT": ["\n" * N, " " * N + "x", "* " + " " * N + "x", "1" * N],
     "_LINE_GT_NUMBER": [">" + " " * N, run(">\n"), "   >" + "\n" * N + "x"],

@@ -8,7 +8,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -100,11 +99,12 @@ def _markdown() -> MarkdownIt:
     # above what `_check_nesting` allows (a list level opens two tokens: list and item), so
     # that a page nested too deeply is refused instead of cut short.
     md.options["maxNesting"] = 2 * MAX_NESTING + 4
-    # The time bound of the page, checked where each block and each inline token starts, so
-    # that it holds inside markdown-it too when no alarm can interrupt it (not the main
-    # thread). Both rules match nothing.
+    # The time bound of the page, checked where each block starts and before links and
+    # images (the inline rules that scan ahead: 200,000 "[" take seconds), so that it holds
+    # inside markdown-it too when no alarm can interrupt it (not the main thread). Both
+    # rules match nothing; plain text and emphasis never reach the inline one.
     md.block.ruler.before("table", "deadline", _block_deadline)
-    md.inline.ruler.before("text", "deadline", _inline_deadline)
+    md.inline.ruler.before("link", "deadline", _inline_deadline)
     return md
 
 
@@ -210,7 +210,7 @@ class _Inline:
 
     def __init__(self, out: list[Span]) -> None:
         self.out = out
-        self.open: Counter[str] = Counter()
+        self.open: Counter[str] | None = None  # made at the first HTML mark
         self.open_marks: frozenset[str] = frozenset()
 
     def walk(self, nodes: Iterable[SyntaxTreeNode], marks: frozenset[str]) -> None:
@@ -247,6 +247,8 @@ class _Inline:
         tag = match.group(2).lower() if match else ""
         if match and tag in _HTML_MARKS:
             mark = _HTML_MARKS[tag]
+            if self.open is None:
+                self.open = Counter()
             if match.group(1):
                 if self.open[mark]:
                     self.open[mark] -= 1
@@ -260,9 +262,21 @@ class _Inline:
 
 
 def merge_runs(spans: Iterable[Span]) -> list[Span]:
-    """`merge_spans` in linear time: each run of spans with the same marks is joined once
-    (adding the texts one by one copies the run again for every span: 200,000 line breaks
-    in a paragraph took seconds)."""
-    return [Span("".join(span.text for span in run), marks)
-            for marks, run in groupby((span for span in spans if span.text),
-                                      key=lambda span: span.marks)]
+    """`merge_spans` in linear time: the texts of each run of spans with the same marks are
+    joined once (adding them one by one copies the run again for every span: 200,000 line
+    breaks in a paragraph took seconds)."""
+    merged: list[Span] = []
+    texts: list[str] = []
+    marks: frozenset[str] = frozenset()
+    for span in spans:
+        if not span.text:
+            continue
+        if span.marks == marks:
+            texts.append(span.text)
+            continue
+        if texts:
+            merged.append(Span("".join(texts), marks))
+        texts, marks = [span.text], span.marks
+    if texts:
+        merged.append(Span("".join(texts), marks))
+    return merged

@@ -86,6 +86,5 @@ class UnitMaker:
         return ItemList(tuple(self.item(item, scope) for item in raw.items), raw.ordered)
 
     def item(self, raw: RawItem, scope: str) -> ListItem:
-        check_deadline()
         return ListItem(self.text(raw.text.spans, raw.text.line, scope, "item"),
                         tuple(self.plain_blocks(raw.children, scope)))
