@@ -64,8 +64,11 @@ PATHOLOGICAL: dict[str, list[str]] = {
     "_REVERSING": [run("not "), run("not for "), run("do not "), run("no need ")],
     "_CONTRARY": [run("is "), run("is a professional "), "written by " + run("a "),
                   run("follow "), run("100 "), run("guaranteed to ")],
-    "_UNSAFE": ["!" * N],  # publish.pages
+    # publish.pages and publish.model
+    "_UNSAFE": ["!" * N],
+    "_TAG_LOOKALIKE": ["<" * N, run("</"), run("<sub")],
 }
+OUTSIDE_THE_READER = {"_UNSAFE", "_TAG_LOOKALIKE"}
 ALL_STRINGS = [string for strings in PATHOLOGICAL.values() for string in strings]
 
 
@@ -122,7 +125,7 @@ def test_every_regex_has_a_pathological_case() -> None:
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_regex_is_linear_on_its_pathological_strings(name: str) -> None:
     patterns = [pattern for found, pattern in regexes() if found == name]
-    if name != "_UNSAFE":
+    if name not in OUTSIDE_THE_READER:
         assert patterns, f"{name} is no longer in the reader: remove its entry"
     for pattern in patterns:
         for text in PATHOLOGICAL[name]:

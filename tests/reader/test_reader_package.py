@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import publish.reader
-from publish.cache import LEAFLET_MODULES, module_files
 from publish.config import SITE_SETTINGS
+
+try:  # the build's fingerprints, in their own module once the build is a package
+    from publish.build.fingerprints import LEAFLET_MODULES, module_files
+except ImportError:
+    from publish.cache import LEAFLET_MODULES, module_files
 
 PACKAGE = Path(publish.reader.__file__).parent
 
