@@ -67,29 +67,33 @@ PATHOLOGICAL: dict[str, list[str]] = {
     # publish.pages and publish.model
     "_UNSAFE": ["!" * N],
     "_TAG_LOOKALIKE": ["<" * N, run("</"), run("<sub")],
+    "_SPACE": [" " * N + "x"],
 }
-OUTSIDE_THE_READER = {"_UNSAFE", "_TAG_LOOKALIKE"}
+OUTSIDE_THE_READER = {"_UNSAFE", "_TAG_LOOKALIKE", "_SPACE"}
 ALL_STRINGS = [string for strings in PATHOLOGICAL.values() for string in strings]
 
 
 def reader_modules() -> list[ModuleType]:
+    """The reader's modules, then the model's and the page paths' (whose regexes also run
+    on page text)."""
+    import importlib
+    import pkgutil
+
     import publish.model
     import publish.pages
     import publish.reader
 
-    modules = [publish.reader, publish.model, publish.pages]
+    modules = [publish.reader]
     if hasattr(publish.reader, "__path__"):  # a package: every module in it
-        import importlib
-        import pkgutil
-
         modules += [importlib.import_module(info.name) for info in
                     pkgutil.walk_packages(publish.reader.__path__, "publish.reader.")]
-    return modules
+    return [*modules, publish.model, publish.pages]
 
 
 def regexes() -> Iterator[tuple[str, re.Pattern[str]]]:
-    """Every compiled regex of the reader's modules (also inside tuples, lists and dicts)."""
-    seen: set[int] = set()
+    """Every compiled regex of those modules (also inside tuples, lists and dicts), by the
+    name it has there: `re` hands the same object to two modules compiling one pattern."""
+    seen: set[tuple[str, int]] = set()
 
     def walk(value: object) -> Iterator[re.Pattern[str]]:
         if isinstance(value, re.Pattern):
@@ -104,8 +108,8 @@ def regexes() -> Iterator[tuple[str, re.Pattern[str]]]:
     for module in reader_modules():
         for name, value in vars(module).items():
             for pattern in walk(value):
-                if id(pattern) not in seen:
-                    seen.add(id(pattern))
+                if (name, id(pattern)) not in seen:
+                    seen.add((name, id(pattern)))
                     yield name, pattern
 
 
