@@ -166,6 +166,20 @@ def run(command: list[str | Path], cwd: Path, env: dict[str, str],
     return done, time.monotonic() - start
 
 
+_NOT_SOURCE = shutil.ignore_patterns(
+    ".venv", ".git", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis",
+    ".ruff_cache", ".publish-cache", "results")
+
+
+def _not_source(folder: str, names: list[str]) -> set[str]:
+    """What the wheel must not be built from: caches, and setuptools' own `build/` at the top
+    (not the `publish/build/` package)."""
+    ignored = set(_NOT_SOURCE(folder, names))
+    if Path(folder).resolve() == ROOT.resolve() and "build" in names:
+        ignored.add("build")
+    return ignored
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_wheel_installs_and_builds_every_format_in_an_empty_folder(tmp_path: Path) -> None:
@@ -173,15 +187,15 @@ def test_wheel_installs_and_builds_every_format_in_an_empty_folder(tmp_path: Pat
     env = {key: value for key, value in os.environ.items()
            if key not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     source = tmp_path / "source"  # a clean copy: no stale build/ folder can slip into the wheel
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
-        ".hypothesis", ".ruff_cache", ".publish-cache", "results"))
+    shutil.copytree(ROOT, source, ignore=_not_source)
     wheels = tmp_path / "wheels"
     _, wheel_time = run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", source,
                          "-w", wheels], tmp_path, env, 600)
     [wheel] = wheels.glob("publish-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert [name for name in PACKAGE_DATA if name not in names] == []
+    modules = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "publish").rglob("*.py"))
+    assert [name for name in modules if name not in names] == []
     assert not [name for name in names if name.endswith((".po", ".pot", ".mo"))]
 
     venv = tmp_path / "venv"
