@@ -89,6 +89,9 @@ class AudioRenderer(Renderer):
             files.append(voice[1])
         return files
 
+    def tools(self, context: RenderContext) -> list[str]:
+        return ["espeak-ng", "ffmpeg", "pyttsx3"]
+
     def rules(self, context: RenderContext) -> SpeechRules:
         """The locale's rules, reloaded when a data file changes."""
         data = find_speech_data(context.config.locales_dir, context.locale)

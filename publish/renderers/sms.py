@@ -66,6 +66,9 @@ class SmsRenderer(Renderer):
         found = find_locale_file(context.config.locales_dir, context.locale)
         return [found] if found is not None else []
 
+    def tools(self, context: RenderContext) -> list[str]:
+        return ["gsm0338"]
+
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         settings = context.settings(self.name)
         if not 1 <= settings["max_segments"] <= MAX_SEGMENTS:
