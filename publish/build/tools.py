@@ -11,11 +11,13 @@ the formats a build asks for are looked up, so a no-op HTML rebuild starts no pr
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from publish.files import file_stamp
 
 ESPEAK = "espeak-ng"
 FFMPEG = "ffmpeg"
@@ -66,7 +68,7 @@ def _first_line(command: list[str]) -> str:
 
 def _system_fonts() -> str:
     """Debian package versions of the fallback fonts; without dpkg, the size and time of
-    every font file fontconfig knows (stat only: no font is read)."""
+    every font file fontconfig knows (their stamps: no font is read)."""
     if shutil.which("dpkg-query"):
         # One line per package, missing ones included (dpkg-query exits 1 for those).
         try:
@@ -82,11 +84,7 @@ def _system_fonts() -> str:
         return "unavailable"
     digest = hashlib.sha256()
     for path in sorted(set(listing.splitlines())):
-        try:
-            info = os.stat(path)
-        except OSError:
-            continue
-        digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+        digest.update(f"{path}\0{file_stamp(Path(path))}\n".encode())
     return digest.hexdigest()
 
 
