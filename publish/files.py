@@ -4,8 +4,8 @@ without following links.
 Every file is written through a hidden temporary file in the same folder, fsynced when it must
 survive a power cut, then renamed over the target: a reader only ever sees the old file or
 the complete new one. What is parsed from files (catalogs, lexicons, locale data) is kept in
-a `StampCache` and parsed again only when a file's stamp (modification time and size)
-changes. The build's own files in an output folder (state, journal, lock) are opened with
+a `StampCache` and parsed again only when a file's stamp (modification time, size and
+identity) changes. The build's own files in an output folder (state, journal, lock) are opened with
 `O_NOFOLLOW`, so a symbolic link planted there cannot make the build write, or read,
 anywhere else.
 """
@@ -26,29 +26,49 @@ PART_SUFFIX = ".part"
 """Temporary files are `.<name>.<random>.part`, removed by `remove_partial_files`."""
 
 
-def _current_umask() -> int:
+def current_umask() -> int:
+    """The process's umask, read when a file is written (a caller may have changed it).
+
+    Linux shows it in /proc; elsewhere it can only be read by setting it, which is not
+    thread-safe."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
-_UMASK = _current_umask()
-
-
-def write_file_atomic(target: Path, data: bytes, *, durable: bool = True) -> None:
+def write_file_atomic(target: Path, data: bytes, *, durable: bool = True,
+                      keep_mode: bool = False) -> None:
     """Write through a temporary file in the same folder, then rename over the target.
 
     A reader (or a build killed half-way) only ever sees the old file or the complete new one.
     `durable` also fsyncs the data before the rename, so a power cut cannot leave an empty file
     under the final name. The rename replaces a link at `target` rather than writing through
     it; the temporary file is created exclusively, so it never follows a link either.
+
+    The file gets the mode any new file gets under the umask (0644 under 022), or with
+    `keep_mode` the mode of the file it replaces (a catalog a team made group-writable).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    mode = None
+    if keep_mode:
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+    if mode is None:
+        mode = 0o666 & ~current_umask()
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=PART_SUFFIX,
                                      dir=target.parent)
     try:
-        # mkstemp creates 0600; outputs get the permissions any new file would get.
-        os.fchmod(fd, 0o666 & ~_UMASK)
+        # mkstemp creates 0600, and the rename would keep that.
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if durable:
@@ -58,6 +78,19 @@ def write_file_atomic(target: Path, data: bytes, *, durable: bool = True) -> Non
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def write_if_changed(target: Path, data: bytes, *, durable: bool = False) -> bool:
+    """Write `data` atomically unless `target` already holds it; True when written.
+
+    For files people keep in version control (catalogs, approvals): an unchanged file keeps
+    its time stamp, and a rewritten one keeps its mode. Not fsynced by default: such files
+    are regenerated or committed, and syncing each of thousands of page catalogs would cost
+    more than extracting them."""
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    write_file_atomic(target, data, durable=durable, keep_mode=True)
+    return True
 
 
 def remove_partial_files(folder: Path) -> list[Path]:
@@ -74,19 +107,28 @@ def remove_partial_files(folder: Path) -> list[Path]:
     return removed
 
 
-Stamp = tuple[int, int] | None
-"""A file's (modification time in ns, size in bytes), or None when there is no file."""
+Stamp = tuple[int, int, int, int] | None
+"""A file's (modification time in ns, size in bytes, inode, device), or None when there is
+no file. The identity notices a file replaced by a rename within the clock's resolution, or
+a link re-pointed (the stamp is that of the file a link leads to)."""
 
 V = TypeVar("V")
 
 
 def file_stamp(path: Path) -> Stamp:
-    """What changes when a file is written, replaced or removed (without reading it)."""
+    """What changes when a file is written, replaced or removed (without reading it); None
+    when it cannot be found or examined (reading it then gives the caller's own error)."""
     try:
         info = path.stat()
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:
         return None
-    return info.st_mtime_ns, info.st_size
+    return stat_stamp(info)
+
+
+def stat_stamp(info: os.stat_result) -> tuple[int, int, int, int]:
+    """The stamp of a file already examined with `stat` (by a caller that reports its
+    errors itself)."""
+    return info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev
 
 
 class StampCache(Generic[V]):
@@ -102,7 +144,11 @@ class StampCache(Generic[V]):
 
     def get(self, key: Hashable, files: Iterable[Path], compute: Callable[[], V]) -> V:
         """The value under `key`, from `compute()` unless `files` are as they were then."""
-        stamps = tuple(file_stamp(path) for path in files)
+        return self.get_stamped(key, tuple(file_stamp(path) for path in files), compute)
+
+    def get_stamped(self, key: Hashable, stamps: tuple[Stamp, ...],
+                    compute: Callable[[], V]) -> V:
+        """`get` for a caller that took the stamps itself (`stat_stamp`)."""
         cached = self._values.get(key)
         if cached is not None and cached[0] == stamps:
             return cached[1]

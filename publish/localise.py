@@ -31,6 +31,7 @@ from publish.catalogs.translations import CatalogStrings
 from publish.catalogs.units import SHARED, Place, map_texts
 from publish.config import SiteConfig
 from publish.errors import TranslationMissing
+from publish.files import StampCache, stat_stamp
 from publish.model import Callout, Leaflet, Paragraph, Span, Text, Warning
 from publish.strings import SourceStrings, Strings
 
@@ -97,7 +98,7 @@ def catalog_fingerprint(config: SiteConfig, locale: str, page_key: str) -> str:
     return digest.hexdigest()
 
 
-_DIGESTS: dict[Path, tuple[tuple[int, int], str]] = {}
+_DIGESTS: StampCache[str] = StampCache()
 
 
 def _file_digest(path: Path) -> str:
@@ -105,18 +106,16 @@ def _file_digest(path: Path) -> str:
         stat = path.stat()
     except FileNotFoundError:
         return "absent"
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _DIGESTS.get(path)
-    if cached is None or cached[0] != stamp:
+
+    def digest() -> str:
         try:
             with path.open("rb") as stream:
-                digest = hashlib.file_digest(stream, "sha256").hexdigest()
+                return hashlib.file_digest(stream, "sha256").hexdigest()
         except OSError as error:
             # a folder or an unreadable file: the job runs and the gate says what is wrong
-            digest = f"unreadable {error.errno}"
-        cached = (stamp, digest)
-        _DIGESTS[path] = cached
-    return cached[1]
+            return f"unreadable {error.errno}"
+
+    return _DIGESTS.get_stamped(path, (stat_stamp(stat),), digest)
 
 
 def _with_notice(leaflet: Leaflet, strings: CatalogStrings, count: int) -> Leaflet:

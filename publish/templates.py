@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from publish.errors import CatalogError, ConfigError, PublishError
 from publish.fetching import file_data_url
+from publish.files import file_stamp, stat_stamp
 from publish.strings import SourceStrings, Strings
 from publish.theme import Theme, block_kind, inline, is_block
 
@@ -82,17 +83,10 @@ class ThemeLoader(jinja2.BaseLoader):
             raise SecurityError(f"template {template!r} is a link out of the theme folder")
         try:
             source = real.read_text(encoding="utf-8")
-            mtime = real.stat().st_mtime_ns
+            stamp = stat_stamp(real.stat())
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"cannot read template: {error}", path) from None
-        return source, str(path), lambda: _mtime(real) == mtime
-
-
-def _mtime(path: Path) -> int | None:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None
+        return source, str(path), lambda: file_stamp(real) == stamp
 
 
 class TemplateSet:

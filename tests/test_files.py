@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from publish.files import (
     read_no_follow,
     remove_partial_files,
     write_file_atomic,
+    write_if_changed,
 )
 
 
@@ -82,6 +84,39 @@ def test_stamp_cache_computes_again_only_when_a_file_changes(tmp_path: Path) -> 
     with pytest.raises(FileNotFoundError):
         cache.get("en", [data], parse)
     assert len(calls) == 3
+
+
+def test_stamp_cache_notices_a_file_replaced_with_the_same_size_and_time(
+        tmp_path: Path) -> None:
+    data = tmp_path / "speech.toml"
+    data.write_text("a = 1\n", encoding="utf-8")
+    cache: StampCache[str] = StampCache()
+    assert cache.get("en", [data], lambda: data.read_text("utf-8")) == "a = 1\n"
+    # A new file renamed over it within the clock's resolution: only its identity differs.
+    times = data.stat().st_atime_ns, data.stat().st_mtime_ns
+    keep = tmp_path / "keep"  # holds the old inode, so the new file cannot reuse its number
+    os.link(data, keep)
+    write_file_atomic(data, b"a = 2\n", durable=False)
+    os.utime(data, ns=times)
+    assert cache.get("en", [data], lambda: data.read_text("utf-8")) == "a = 2\n"
+
+
+def test_write_if_changed_keeps_the_file_and_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "locales" / "es" / "page.po"
+    old = os.umask(0o027)
+    try:
+        assert write_if_changed(target, b"one\n")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640  # what the umask gives
+        target.chmod(0o664)  # a team's group-writable catalog stays so
+        stamp = file_stamp(target)
+        assert not write_if_changed(target, b"one\n")
+        assert file_stamp(target) == stamp  # unchanged text: the file is not touched
+        assert write_if_changed(target, b"two\n")
+        assert target.read_bytes() == b"two\n"
+        assert stat.S_IMODE(target.stat().st_mode) == 0o664
+        assert [p.name for p in target.parent.iterdir()] == ["page.po"]
+    finally:
+        os.umask(old)
 
 
 def test_no_follow_refuses_links_and_what_is_not_a_file(tmp_path: Path) -> None:

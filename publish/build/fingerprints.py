@@ -2,9 +2,11 @@
 
 The page's bytes; the configuration tables that reach renderers (all but `[build]`); the
 theme chosen; the renderer's version and the files its `inputs()` lists (theme files,
-lexicons); the source of the code that turns a page into a leaflet and the leaflet into this
-format; and, for a translated locale, the page's catalogs. What is shared by many jobs (a
-format in a locale, a locale's catalogs) is computed once per build.
+lexicons); the versions of the tools its `tools()` names and of those every format uses
+(`publish.build.tools`); the source of the code that turns a page into a leaflet and the
+leaflet into this format; and, for a translated locale, the page's catalogs. What is
+shared by many jobs (a format in a locale, a locale's catalogs, tool versions) is computed
+once per build.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from types import FunctionType, ModuleType
 from typing import Any
 
 import publish
+from publish.build.tools import LEAFLET_TOOLS, ToolVersions
 from publish.config import SiteConfig
 from publish.errors import PublishError
 from publish.renderers import RenderContext, Renderer, get_renderer_class
@@ -134,9 +137,11 @@ class InputFingerprints:
     """Computes job fingerprints, caching what is shared by many jobs (theme, renderers…)."""
 
     def __init__(self, config: SiteConfig, theme: str | None,
-                 renderer: Callable[[str], Renderer] | None = None) -> None:
-        """`renderer(name)` gives the instance whose `inputs()` is asked (default: a new one
-        per format, closed by `close`)."""
+                 renderer: Callable[[str], Renderer] | None = None,
+                 tools: ToolVersions | None = None) -> None:
+        """`renderer(name)` gives the instance whose `inputs()` and `tools()` are asked
+        (default: a new one per format, closed by `close`); `tools` resolves tool versions
+        (default: a new resolver, so each build sees what is installed now)."""
         self.config = config
         self.theme = theme
         self._get_renderer = renderer
@@ -148,6 +153,7 @@ class InputFingerprints:
         self._format_locale: dict[tuple[str, str], str] = {}
         self._catalogs: dict[str, str] = {}
         self._catalog_hook = _catalog_hook()
+        self.tools = tools if tools is not None else ToolVersions()
 
     def renderer(self, fmt: str) -> Renderer:
         if self._get_renderer is not None:
@@ -163,9 +169,11 @@ class InputFingerprints:
         if key not in self._format_locale:
             cls = get_renderer_class(fmt)
             context = RenderContext(config=self.config, locale=locale, theme=self.theme)
-            inputs = self.renderer(fmt).inputs(context)
+            renderer = self.renderer(fmt)
+            inputs = renderer.inputs(context)
+            tools = self.tools.fingerprint((*LEAFLET_TOOLS, *renderer.tools(context)))
             self._format_locale[key] = sha256_bytes("\0".join((
-                self._base, fmt, locale, str(cls.version), hash_files(inputs),
+                self._base, fmt, locale, str(cls.version), hash_files(inputs), tools,
                 code_fingerprint((*LEAFLET_MODULES, cls.__module__)))).encode())
         return self._format_locale[key]
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from publish.config import CATALOG_SETTINGS
 from publish.errors import CatalogError
+from publish.files import write_if_changed
 
 REFERENCE_WIDTH = 79
 MAX_CATALOG_BYTES: int = CATALOG_SETTINGS["max_catalog_bytes"].default
@@ -191,53 +192,6 @@ def write_po(catalog: Catalog) -> str:
 def save(catalog: Catalog, path: Path) -> bool:
     """Write the catalog if its text changed; True when the file was (re)written."""
     return write_if_changed(path, write_po(catalog).encode("utf-8"))
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` unless the file already holds it; True when written.
-
-    Written to a temporary file and renamed, so a reader never sees half a file. No
-    fsync: catalogs are regenerated or kept in version control, and syncing each of
-    thousands of page templates would cost more than extracting them."""
-    import os
-    import tempfile
-
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        # mkstemp creates the file 0600 and the rename keeps that: give it the mode a new
-        # file gets (0644 under umask 022), or the mode of the file it replaces
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        os.fchmod(handle, mode)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
-
-
-def _umask() -> int:
-    """The process's umask. Linux shows it in /proc; elsewhere it can only be read by
-    setting it, which is not thread-safe (the catalog commands are single-threaded)."""
-    import os
-
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -36,11 +36,12 @@ from pathlib import Path
 
 from publish.catalogs import layout
 from publish.catalogs.checks import entry_problem
-from publish.catalogs.pofile import Entry, Key, read_bounded, write_if_changed
+from publish.catalogs.pofile import Entry, Key, read_bounded
 from publish.catalogs.translations import load_messages
 from publish.catalogs.units import site_msgids
 from publish.config import SiteConfig
 from publish.errors import CatalogError
+from publish.files import StampCache, stat_stamp, write_if_changed
 from publish.pages import sanitise_part
 
 APPROVALS_FILE = "safety-approved.toml"
@@ -109,7 +110,7 @@ def approvals_path(config: SiteConfig, locale: str) -> Path:
     return config.locales_dir / sanitise_part(locale) / APPROVALS_FILE
 
 
-_CACHE: dict[tuple[Path, int], tuple[tuple[int, ...], Approvals]] = {}
+_CACHE: StampCache[Approvals] = StampCache()
 
 
 def load_approvals(config: SiteConfig, locale: str) -> Approvals:
@@ -129,18 +130,15 @@ def load_approvals(config: SiteConfig, locale: str) -> Approvals:
                                path) from None
         return Approvals(path, locale, pseudo_plurals=pseudo)
     limit = int(config.table("catalog")["max_catalog_bytes"])
-    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_dev)
-    cached = _CACHE.get((path, limit))
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    text = read_bounded(path, limit, config.locales_dir)
-    records = parse_approvals(text, path)
-    approvals = Approvals(path, locale, records,
-                          frozenset(record.sha256 for record in records),
-                          frozenset((record.msgctxt, record.msgid) for record in records),
-                          pseudo)
-    _CACHE[(path, limit)] = (stamp, approvals)
-    return approvals
+
+    def parse() -> Approvals:
+        records = parse_approvals(read_bounded(path, limit, config.locales_dir), path)
+        return Approvals(path, locale, records,
+                         frozenset(record.sha256 for record in records),
+                         frozenset((record.msgctxt, record.msgid) for record in records),
+                         pseudo)
+
+    return _CACHE.get_stamped((path, limit), (stat_stamp(stat),), parse)
 
 
 def parse_approvals(text: str, path: Path) -> tuple[Approval, ...]:

@@ -20,6 +20,7 @@ from publish.catalogs.placeholders import Message, placeholder_problem
 from publish.catalogs.pofile import Entry, Key, read_po
 from publish.config import SiteConfig
 from publish.errors import CatalogError, TranslationMissing
+from publish.files import StampCache, stat_stamp
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Messages:
         return self.entries.get(key)
 
 
-_CACHE: dict[tuple[Path, Path | None, int | None], tuple[tuple[int, ...], Messages]] = {}
+_CACHE: StampCache[Messages] = StampCache()
 
 
 def load_messages(path: Path, config: SiteConfig | None = None) -> Messages | None:
@@ -52,16 +53,13 @@ def load_messages(path: Path, config: SiteConfig | None = None) -> Messages | No
         raise CatalogError(f"cannot read catalog: {error.strerror or error}", path) from None
     limit = int(config.table("catalog")["max_catalog_bytes"]) if config is not None else None
     within = config.locales_dir if config is not None else None
+
+    def parse() -> Messages:
+        catalog = read_po(path, limit, within)
+        return Messages(path, catalog.index(), catalog.header)
+
     # the stamp is the link target's (stat follows links): a link re-pointed is read again
-    stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_dev)
-    key = (path, within, limit)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    catalog = read_po(path, limit, within)
-    messages = Messages(path, catalog.index(), catalog.header)
-    _CACHE[key] = (stamp, messages)
-    return messages
+    return _CACHE.get_stamped((path, within, limit), (stat_stamp(stat),), parse)
 
 
 def plural_function(header: dict[str, str], path: Path | None = None) -> Callable[[int], int]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from publish.config import Setting
 from publish.errors import ConfigError, RenderError
+from publish.files import StampCache
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.speech import synthesise
@@ -27,7 +28,6 @@ from publish.speech.encode import FORMATS, MEDIA_TYPES, Tags, encode, gain_filte
 from publish.speech.engine import SpeechEngine
 from publish.speech.normalise import (
     SPEECH_FILE,
-    SpeechData,
     SpeechRules,
     find_speech_data,
     load_speech_data,
@@ -75,7 +75,7 @@ class AudioRenderer(Renderer):
 
     def __init__(self) -> None:
         self._engine: SpeechEngine | None = None
-        self._rules: dict[SpeechData, tuple[tuple[int, ...], SpeechRules]] = {}
+        self._rules: StampCache[SpeechRules] = StampCache()
         self.last_report: AudioReport | None = None
 
     # --- data ---------------------------------------------------------------------------------
@@ -89,6 +89,9 @@ class AudioRenderer(Renderer):
             files.append(voice[1])
         return files
 
+    def tools(self, context: RenderContext) -> list[str]:
+        return ["espeak-ng", "ffmpeg", "pyttsx3"]
+
     def rules(self, context: RenderContext) -> SpeechRules:
         """The locale's rules, reloaded when a data file changes."""
         data = find_speech_data(context.config.locales_dir, context.locale)
@@ -96,12 +99,7 @@ class AudioRenderer(Renderer):
             raise RenderError(f"no speech data for locale {context.locale.tag!r}: add "
                               f"{context.config.site['locales_dir']}/<language>/{SPEECH_FILE} "
                               "(espeak-ng would drop signs such as < and >)")
-        stamp = tuple(path.stat().st_mtime_ns for path in data.files)
-        cached = self._rules.get(data)
-        if cached is None or cached[0] != stamp:
-            cached = (stamp, load_speech_data(data))
-            self._rules[data] = cached
-        return cached[1]
+        return self._rules.get(data, data.files, lambda: load_speech_data(data))
 
     def script(self, leaflet: Leaflet, context: RenderContext) -> Script:
         return ScriptBuilder(self.rules(context), context).build(leaflet)

@@ -101,5 +101,12 @@ class Renderer(ABC):
         """Files (theme, lexicon…) whose change must rebuild this format's outputs."""
         return []
 
+    def tools(self, context: RenderContext) -> list[str]:
+        """Tools whose upgrade must rebuild this format's outputs: Python distribution names
+        (`weasyprint`) or the programs `espeak-ng`, `ffmpeg` and `system-fonts` (the fallback
+        fonts). Looked up once per build (`publish.build.tools`); what turns a page into a
+        leaflet (Babel, markdown-it-py…) is counted for every format already."""
+        return []
+
     def close(self) -> None:  # noqa: B027 - an optional hook, not every renderer holds state
         """Release long-lived resources (called once when the worker ends)."""

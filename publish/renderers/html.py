@@ -97,3 +97,8 @@ class HtmlRenderer(Renderer):
     def inputs(self, context: RenderContext) -> list[Path]:
         theme, _ = self.themes.get(context)
         return theme.files()
+
+    def tools(self, context: RenderContext) -> list[str]:
+        theme, _ = self.themes.get(context)
+        # The page inlines the theme's fonts; system fonts stay on the reader's machine.
+        return ["jinja2", "markupsafe", *(f"fontpkg-{slug}" for slug in theme.settings["fonts"])]

@@ -158,6 +158,13 @@ class PdfRenderer(Renderer):
         theme, _ = self.themes.get(context)
         return theme.files() + [face.path for font in theme.fonts() for face in font.faces]
 
+    def tools(self, context: RenderContext) -> list[str]:
+        theme, _ = self.themes.get(context)
+        # WeasyPrint lays out and subsets fonts with these; the theme's font packages and the
+        # system fonts it falls back to for other scripts end up embedded in the PDF.
+        return ["weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "jinja2",
+                "system-fonts", *(f"fontpkg-{slug}" for slug in theme.settings["fonts"])]
+
     def close(self) -> None:
         self._styles.clear()
 

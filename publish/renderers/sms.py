@@ -15,7 +15,7 @@ from typing import Any
 
 from publish.config import Setting
 from publish.errors import ConfigError
-from publish.locale import Locale
+from publish.files import StampCache
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.sms import gsm
@@ -60,11 +60,14 @@ class SmsRenderer(Renderer):
     }
 
     def __init__(self) -> None:
-        self._locales: dict[tuple[Path, Locale], tuple[int | None, Transliterator]] = {}
+        self._locales: StampCache[Transliterator] = StampCache()
 
     def inputs(self, context: RenderContext) -> list[Path]:
         found = find_locale_file(context.config.locales_dir, context.locale)
         return [found] if found is not None else []
+
+    def tools(self, context: RenderContext) -> list[str]:
+        return ["gsm0338"]
 
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         settings = context.settings(self.name)
@@ -121,12 +124,9 @@ class SmsRenderer(Renderer):
     def _transliterator(self, context: RenderContext) -> Transliterator:
         key = (context.config.locales_dir, context.locale)
         path = find_locale_file(*key)
-        stamp = path.stat().st_mtime_ns if path is not None else None
-        cached = self._locales.get(key)
-        if cached is None or cached[0] != stamp:
-            cached = (stamp, Transliterator(load_locale(*key)))
-            self._locales[key] = cached
-        return cached[1]
+        # The file found is in the key: a site's own file added later replaces the built-in.
+        return self._locales.get((*key, path), [path] if path is not None else [],
+                                 lambda: Transliterator(load_locale(*key)))
 
     def _warnings(self, bundle: Bundle, data: SmsLocale, context: RenderContext) -> list[str]:
         warnings: list[str] = []
