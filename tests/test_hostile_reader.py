@@ -436,3 +436,15 @@ def test_merge_keys_may_be_overridden(tmp_path: Path) -> None:
     leaflet = read_text(tmp_path, "---\ntitle: Testamol\nbase: &base {dose: 5, unit: mg}\n"
                                   "child:\n  <<: *base\n  dose: 10\n---\n" + SECTION)
     assert dict(leaflet.extras)["child"] == {"dose": 10, "unit": "mg"}
+
+
+def test_a_huge_title_is_clipped_in_the_title_mismatch_warning(tmp_path: Path) -> None:
+    """A one-line message stays readable: a 100,000-character title is not printed whole."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "long.md").write_text(
+        '---\ntitle: "' + "(" * 100_000 + '"\n---\n# A\n\n### Usage\n\nUsed for tests.\n',
+        encoding="utf-8")
+    checked = run_publish(tmp_path, "check")
+    output = checked.stdout + checked.stderr
+    [line] = [line for line in output.splitlines() if "differs from" in line]
+    assert len(line) < 500 and line.endswith("…'"), line[:200]

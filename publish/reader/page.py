@@ -103,8 +103,8 @@ class PageReader:
             if not title:
                 title = h1.text.plain.strip()
             elif normalise(h1.text.plain).strip("\"'") != normalise(title).strip("\"'"):
-                self.make.warn("title-mismatch", f"H1 {h1.text.plain!r} differs from the "
-                               f"title {title!r}", h1.text.line)
+                self.make.warn("title-mismatch", f"H1 {_clip(h1.text.plain)!r} differs from "
+                               f"the title {_clip(title)!r}", h1.text.line)
         if not title:
             raise PageError("no title (add `title:` to the front matter or a `# Title` line)",
                             self.source.path, 1)
@@ -146,3 +146,9 @@ def _generic_name(sections: Sequence[Section]) -> str | None:
                 if isinstance(block, ItemList) and block.items:
                     return block.items[0].text.plain.strip()
     return None
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    """A title quoted in a one-line message: real titles reach 258 characters, a hostile one
+    100,000."""
+    return text if len(text) <= limit else text[:limit] + "…"
