@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,34 @@ from publish.reader import read_page
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "content" / "naltrexone.md"
 CORPUS = ROOT.parent / "shared" / "corpus" / "rxhive"
+
+
+def translated_site(root: Path, page: str, raw: dict | None = None,
+                    key: str = "examplamine.md") -> SiteConfig:
+    """A site with one page `key` whose es catalogs are fully translated
+    (pseudo-translations) and whose safety translations are approved."""
+    from publish.catalogs import layout
+    from publish.catalogs.pofile import read_po, save
+    from publish.catalogs.pseudo import pseudo_text
+    from publish.catalogs.safety import approve
+    from publish.catalogs.steps import extract, init
+    from publish.pages import discover
+
+    (root / "content").mkdir(parents=True)
+    (root / "content" / key).write_text(page, encoding="utf-8")
+    config = build_config(raw or {}, root)
+    extract(config, discover([config.content_dir], root=config.content_dir))
+    init(config, "es")
+    for path in layout.messages_dir(config, "es").rglob("*.po"):
+        catalog = read_po(path)
+        catalog.entries = [
+            replace(entry, msgstr=pseudo_text(entry.msgid)) if entry.msgid_plural is None
+            else replace(entry, msgstr_plural=tuple(pseudo_text(entry.msgid_plural)
+                                                    for _ in entry.msgstr_plural))
+            for entry in catalog.entries]
+        save(catalog, path)
+    approve(config, "es", "Test Reviewer", everything=True)
+    return config
 
 
 class Shouting:

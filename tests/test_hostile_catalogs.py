@@ -20,8 +20,9 @@ from publish.catalogs.pofile import Entry, read_po, save
 from publish.catalogs.pseudo import pseudo_plain, pseudo_text
 from publish.catalogs.safety import approve
 from publish.catalogs.steps import extract, init
-from publish.config import SiteConfig, build_config
+from publish.config import SiteConfig
 from publish.pages import discover
+from tests.conftest import translated_site
 
 PAGE = """---
 title: Examplamine
@@ -50,21 +51,7 @@ KEY = "examplamine.md"
 def make_site(root: Path, raw: dict | None = None) -> SiteConfig:
     """A site with one page whose es catalogs are fully translated (pseudo-translations)
     and whose safety translations are approved."""
-    (root / "content").mkdir(parents=True)
-    (root / "content" / KEY).write_text(PAGE, encoding="utf-8")
-    config = build_config(raw or {}, root)
-    extract(config, discover([config.content_dir], root=config.content_dir))
-    init(config, "es")
-    for path in layout.messages_dir(config, "es").rglob("*.po"):
-        catalog = read_po(path)
-        catalog.entries = [
-            replace(entry, msgstr=pseudo_text(entry.msgid)) if entry.msgid_plural is None
-            else replace(entry, msgstr_plural=tuple(pseudo_text(entry.msgid_plural)
-                                                    for _ in entry.msgstr_plural))
-            for entry in catalog.entries]
-        save(catalog, path)
-    approve(config, "es", "Test Reviewer", everything=True)
-    return config
+    return translated_site(root, PAGE, raw, key=KEY)
 
 
 def edit(path: Path, msgid: str, msgctxt: str | None = None, **changes: object) -> Entry:

@@ -26,6 +26,7 @@ from publish.model import Callout, leaflet_texts
 from publish.pages import PageRef, discover
 from publish.reader import read_page
 from publish.renderers import RenderContext, registry
+from tests.conftest import translated_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = PageRef(ROOT / "content" / "naltrexone.md", "naltrexone.md")
@@ -174,22 +175,7 @@ advice about Examplamine.
 
 
 def _site(root: Path, raw: dict | None = None) -> SiteConfig:
-    (root / "content").mkdir(parents=True)
-    (root / "content" / "examplamine.md").write_text(PAGE, encoding="utf-8")
-    config = build_config(raw or {}, root)
-    pages = discover([config.content_dir], root=config.content_dir)
-    extract(config, pages)
-    init(config, "es")
-    for path in layout.messages_dir(config, "es").rglob("*.po"):
-        catalog = read_po(path)
-        catalog.entries = [
-            replace(entry, msgstr=pseudo_text(entry.msgid)) if entry.msgid_plural is None
-            else replace(entry, msgstr_plural=tuple(pseudo_text(entry.msgid_plural)
-                                                    for _ in entry.msgstr_plural))
-            for entry in catalog.entries]
-        save(catalog, path)
-    approve(config, "es", "Test Reviewer", everything=True)
-    return config
+    return translated_site(root, PAGE, raw)
 
 
 def _edit(config: SiteConfig, msgid_start: str, **changes: object) -> None:
