@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable
 
 from publish.braille.layout import Block, Style
+from publish.model import Block as ModelBlock
+from publish.model import BlockVisitor as _BlockVisitor
 from publish.model import (
     Callout,
     Faq,
@@ -32,8 +34,6 @@ from publish.model import (
     SideEffectGroup,
     Text,
 )
-from publish.model import Block as ModelBlock
-from publish.model import BlockVisitor as _BlockVisitor
 from publish.speech.script import display
 from publish.strings import Localised
 

@@ -143,8 +143,8 @@ def paginate(blocks: Iterable[Block], translate: Callable[[str], Cells], width: 
             if current and len(current) + needed > body and needed <= body:
                 pages.append([])
                 current, gap = pages[-1], 0
-        if gap:
-            current.append("")
+        if gap and len(current) < body:
+            current.append("")  # at the end of a full page the page break is the blank
         for line in lines:
             if len(current) >= body:
                 pages.append([])
@@ -178,7 +178,7 @@ def body_text(data: str) -> str:
             line = line.strip()
             if not line:
                 continue
-            if out and out[-1].endswith(HYPHEN) and not out[-1].endswith(" " + HYPHEN):
+            if out and out[-1].endswith(HYPHEN) and not out[-1].endswith((" -", ",-")):
                 out[-1] = out[-1][:-1] + line
             else:
                 out.append(line)
