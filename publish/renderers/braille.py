@@ -15,6 +15,7 @@ A pseudo-locale (`en-XA`) uses its language's table: its data is looked up as `e
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,13 +128,16 @@ class BrailleRenderer(Renderer):
                 raise RenderError(str(error), path) from None
         return self._translators[data.tables]
 
-    def words_first(self, context: RenderContext) -> Any:
-        """The speech rules' text rewriting, without the pronunciation lexicon."""
-        speech = _speech_data(context)
+    def words_first(self, context: RenderContext) -> Callable[[str], str]:
+        """The speech rules' text rewriting ("5 mg" → "5 milligrams"), without the
+        pronunciation lexicon; the text unchanged for a locale with no speech data."""
+        return self._rewrite(_speech_data(context))
+
+    def _rewrite(self, speech: SpeechData | None) -> Callable[[str], str]:
         if speech is None:
             return lambda text: text
-        rules = self._rules.get(speech.speech, [speech.speech],
-                                lambda: load_speech_data(speech))
+        found = speech
+        rules = self._rules.get(found.speech, [found.speech], lambda: load_speech_data(found))
         return rules.speak
 
     # --- rendering ----------------------------------------------------------------------------
@@ -141,7 +145,8 @@ class BrailleRenderer(Renderer):
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         settings = context.settings(self.name)
         translator = self.translator(context)
-        builder = DocumentBuilder(self.words_first(context), context)
+        speech = _speech_data(context)
+        builder = DocumentBuilder(self._rewrite(speech), context)
         blocks = builder.build(leaflet)
 
         def number(page: int) -> str:
@@ -150,7 +155,7 @@ class BrailleRenderer(Renderer):
         pages = layout.paginate(blocks, translator.forward, settings["cells"],
                                 settings["lines"], number)
         warnings = []
-        if _speech_data(context) is None:
+        if speech is None:
             warnings.append(f"braille: no speech data for {context.locale.tag!r} "
                             "(locales/<lang>/speech.toml): signs and units kept as they are")
         data = layout.brf(pages).encode("ascii")
