@@ -70,12 +70,9 @@ class DocumentBuilder(_BlockVisitor[None]):
                 self._add(display(section.ingredient), Style.CENTRED, blank=True)
             self._section(section, leaflet, grouped=section.ingredient is not None)
         disclaimer, ai_note = self.safety_texts(leaflet)
-        # TRANSLATORS: SAFETY: heading of the disclaimer (not medical advice), in the
-        # contents and above it.
+        # The HTML's heading (its translator comment is in the theme's leaflet.html).
         self._add(pgettext("heading", "Disclaimer"), Style.CENTRED, blank=True)
         self._blocks.append(Block(disclaimer, Style.PARAGRAPH))
-        # TRANSLATORS: SAFETY: heading of the note that the text is AI-generated, in the
-        # contents and above it.
         self._add(pgettext("heading", "AI-generated information"), Style.CENTRED, blank=True)
         self._blocks.append(Block(ai_note, Style.PARAGRAPH))
         return self._blocks
