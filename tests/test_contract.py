@@ -48,6 +48,8 @@ def output_text(suffix: str, data: bytes, tmp_path: Path) -> str:
         path.write_bytes(data)
         return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
                               capture_output=True, text=True).stdout
+    if suffix.endswith(".brf"):
+        return brf_text(data)
     text = data.decode("utf-8")
     if suffix.endswith(".json"):
         return " ".join(_strings(json.loads(text)))
@@ -56,6 +58,14 @@ def output_text(suffix: str, data: bytes, tmp_path: Path) -> str:
         parser.feed(text)
         return html.unescape("".join(parser.parts))
     return text
+
+
+def brf_text(data: bytes, tables: tuple[str, ...] = ("en-ueb-g2.ctb",)) -> str:
+    """A BRF file read back to print by liblouis (page numbers left out)."""
+    from publish.braille.layout import body_text
+    from publish.braille.liblouis import Translator
+
+    return Translator(tables).backward(body_text(data.decode("ascii")))
 
 
 def _strings(value: object) -> list[str]:

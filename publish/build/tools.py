@@ -21,6 +21,8 @@ from publish.files import file_stamp
 
 ESPEAK = "espeak-ng"
 FFMPEG = "ffmpeg"
+LIBLOUIS = "liblouis"
+"""The braille translator: its library's version (tables come with it, from liblouis-data)."""
 SYSTEM_FONTS = "system-fonts"
 """The fonts WeasyPrint falls back to (DejaVu, Noto) for what a theme's fonts lack."""
 
@@ -41,6 +43,8 @@ def tool_version(name: str) -> str:
         return _first_line(["ffmpeg", "-version"])
     if name == SYSTEM_FONTS:
         return _system_fonts()
+    if name == LIBLOUIS:
+        return _liblouis()
     try:
         return version(name)
     except PackageNotFoundError:
@@ -86,6 +90,16 @@ def _system_fonts() -> str:
     for path in sorted(set(listing.splitlines())):
         digest.update(f"{path}\0{file_stamp(Path(path))}\n".encode())
     return digest.hexdigest()
+
+
+def _liblouis() -> str:
+    """liblouis and its tables by their Debian package versions, else the library's own."""
+    if shutil.which("dpkg-query"):
+        done = _run(["dpkg-query", "-W", "-f", "${Package}=${Version}\n", "liblouis20",
+                     "liblouis-data"])
+        if done:
+            return " ".join(sorted(done.split()))
+    return _first_line(["lou_translate", "--version"])
 
 
 class ToolVersions:
