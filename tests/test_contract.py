@@ -4,19 +4,23 @@ disclaimer and the AI note in full, in the file it names as its safety carrier."
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import subprocess
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from publish.build import RendererPool
-from publish.config import build_config
+from publish.config import build_config, load_config
+from publish.localise import localise
 from publish.reader import read_page
 from publish.renderers import RenderContext, registry
-from tests.conftest import SEED
+from tests.conftest import ROOT, SEED
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contract"
 PAGES = [SEED, *sorted(FIXTURES.glob("*.md"))]
@@ -106,6 +110,34 @@ def test_every_output_carries_the_safety_texts(name: str, page: Path, pool,
     text = normalise(output_text(carrier, data, tmp_path))
     disclaimer, ai_note = renderer.safety_texts(leaflet, context)
     assert disclaimer and ai_note
+    assert normalise(disclaimer) in text
+    assert normalise(ai_note) in text
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(re.sub(r"[^\w\s]", " ", text).split())
+
+
+@pytest.mark.parametrize("name", list(registry()))
+def test_arabic_outputs_carry_the_arabic_safety_texts(name: str, pool,
+                                                      tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The same contract right to left, in the Arabic sample (locales/ar)."""
+    config = load_config(root=ROOT)
+    leaflet, strings = localise(read_page(SEED, config, key=SEED.name), "ar", config)
+    renderer = pool.get(name)
+    context = RenderContext(config=config, locale="ar", strings=strings)
+    result = renderer.render(leaflet, context)
+    data = next(f.data for f in result.files if f.suffix == renderer.safety_suffix)
+    disclaimer, ai_note = renderer.safety_texts(leaflet, context)
+    assert re.search("[\u0600-\u06ff]", disclaimer) and re.search("[\u0600-\u06ff]", ai_note)
+    if renderer.safety_suffix.endswith(".pdf"):
+        # Words: poppler reverses the lam-alef ligature of right-to-left lines, and
+        # extractors put neutral punctuation at either end of a bidi run.
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        found = _words(" ".join(page.extract_text() or "" for page in reader.pages))
+        assert not _words(disclaimer) - found and not _words(ai_note) - found
+        return
+    text = normalise(output_text(renderer.safety_suffix, data, tmp_path))
     assert normalise(disclaimer) in text
     assert normalise(ai_note) in text
 

@@ -65,7 +65,11 @@ class Language:
     @property
     def english_name(self) -> str:
         name = self.locale.english_name
-        return f"Pseudo-locale ({name}, accented and lengthened)" if self.pseudo else name
+        if not self.pseudo:
+            return name
+        from publish.catalogs.pseudo import describe
+
+        return f"Pseudo-locale ({name}, {describe(self.locale)})"
 
     @property
     def pseudo(self) -> bool:

@@ -98,7 +98,7 @@ def init_catalog(template: Catalog, lang: Language) -> Catalog:
     """A new, empty catalog for `lang` (every entry untranslated; pseudo-locales filled)."""
     entries = [_blank(entry, lang) for entry in template.active]
     if lang.pseudo:
-        entries = [pseudo_entry(entry, lang.nplurals) for entry in entries]
+        entries = [pseudo_entry(entry, lang.nplurals, lang.locale) for entry in entries]
     return Catalog(header=_header(template, lang, None), entries=entries,
                    header_comments=_comments(template, lang))
 

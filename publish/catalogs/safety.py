@@ -100,7 +100,7 @@ class Approvals:
         if self.pseudo_plurals is not None:
             from publish.catalogs.pseudo import pseudo_entry
 
-            expected = pseudo_entry(entry, self.pseudo_plurals)
+            expected = pseudo_entry(entry, self.pseudo_plurals, self.locale)
             return (expected.msgstr, expected.msgstr_plural) == (entry.msgstr,
                                                                   entry.msgstr_plural)
         return entry_digest(entry) in self.digests
