@@ -137,9 +137,20 @@ def test_arabic_outputs_carry_the_arabic_safety_texts(name: str, pool,
         found = _words(" ".join(page.extract_text() or "" for page in reader.pages))
         assert not _words(disclaimer) - found and not _words(ai_note) - found
         return
+    if renderer.safety_suffix.endswith(".brf"):
+        # liblouis reads Arabic grade 1 back with each shadda on the letter before its own,
+        # so the letters are compared without the short-vowel and shadda marks.
+        text = _without_harakat(normalise(brf_text(data, ("ar-ar-g1.utb",))))
+        assert _without_harakat(normalise(disclaimer)) in text
+        assert _without_harakat(normalise(ai_note)) in text
+        return
     text = normalise(output_text(renderer.safety_suffix, data, tmp_path))
     assert normalise(disclaimer) in text
     assert normalise(ai_note) in text
+
+
+def _without_harakat(text: str) -> str:
+    return re.sub("[\u064b-\u0652]", "", text)
 
 
 def test_registry_has_the_builtin_renderers() -> None:

@@ -120,6 +120,9 @@ class Translator:
 
     def forward(self, text: str) -> Cells:
         """`text` in braille (BRF), with each cell's source character."""
+        # Braille has no direction: the invisible marks and isolates of right-to-left text
+        # would otherwise come out as liblouis's escapes ('\x2067').
+        text = text.translate(_DIRECTION_MARKS)
         if not text:
             return Cells("", ())
         brf, sources, _positions, _cursor = self._louis.translate(self.tables, text)
@@ -131,6 +134,10 @@ class Translator:
     def backward(self, brf: str) -> str:
         """Print text back from BRF (for checks: back-translation is not always exact)."""
         return str(self._louis.backTranslateString(self.tables, brf)) if brf else ""
+
+
+_DIRECTION_MARKS = dict.fromkeys(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def _ascii(brf: str) -> str:
