@@ -1,0 +1,1 @@
+"""The test suite (a package, so `tests.conftest` is never shadowed by an installed `tests`)."""
