@@ -143,6 +143,8 @@ BUILD_SETTINGS: dict[str, Setting] = {
     "jobs": Setting(0, int, "Worker processes; 0 means one per CPU core.", min=0),
     "timeout": Setting(300.0, float, "Seconds one job (page × locale × format) may take.",
                        min=0, min_open=True),
+    "strict": Setting(False, bool, "Pages withheld in a locale (not yet translated, awaiting "
+                      "safety approval) fail the build (exit 1), as with `--strict`."),
 }
 
 CATALOG_SETTINGS: dict[str, Setting] = {

@@ -20,7 +20,7 @@ from publish.config import SiteConfig
 from publish.errors import PublishError
 from publish.files import describe_os_error
 from publish.locale import Locale
-from publish.localise import localise
+from publish.localise import Withheld, localise
 from publish.model import Leaflet, Status
 from publish.pages import PageRef
 from publish.renderers import RenderContext, Renderer, get_renderer_class
@@ -32,7 +32,8 @@ class JobOutcome:
     locale: str
     format: str
     status: str
-    """written | unchanged (inputs as last time: not run) | skipped (not published) | failed"""
+    """written | unchanged (inputs as last time: not run) | skipped (not published) | failed
+    | untranslated, awaiting-approval (withheld in this locale: `publish.localise`)"""
     duration: float = 0.0
     outputs: dict[str, int] = field(default_factory=dict)
     """Output path (relative to the output folder) → size in bytes."""
@@ -43,6 +44,8 @@ class JobOutcome:
     """Outputs of an earlier build that this job's result made stale, now deleted."""
     files: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
     """Rendered files (suffix, bytes) on their way back to the writer."""
+    missing: list[dict[str, object]] = field(default_factory=list)
+    """For a withheld job: the strings that hold the page back in this locale."""
 
 
 class RendererPool:
@@ -103,6 +106,13 @@ def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str
         try:
             context_locale = Locale.parse(locale)
             localised, strings = localise(leaflet, locale, config)
+        except Withheld as withheld:
+            message = _with_path(page, withheld)
+            for fmt in formats:
+                yield JobOutcome(page.key, locale, fmt, withheld.status,
+                                 warnings=list(warnings), error=message,
+                                 missing=list(withheld.missing))
+            continue
         except (PublishError, OSError) as error:
             message = input_error(page, error)
             for fmt in formats:

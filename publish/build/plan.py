@@ -13,6 +13,7 @@ from pathlib import Path
 
 from publish.build.fingerprints import InputFingerprints, sha256_bytes
 from publish.build.outputs import OutputWriter, outputs_intact, planned_name, remove_outputs
+from publish.build.report import WITHHELD
 from publish.build.scheduling import PageTask
 from publish.build.state import BuildState, job_id, split_job_id
 from publish.errors import PublishError
@@ -77,6 +78,12 @@ def make_plan(request: BuildRequest, state: BuildState, fingerprints: InputFinge
                 plan.fingerprints[job] = fingerprint
                 record = state.jobs.get(job)
                 if (not force and record is not None and record.fingerprint == fingerprint
+                        and record.status in WITHHELD):
+                    # Still withheld: said again (the summary counts it), not run again.
+                    plan.unchanged.append(JobOutcome(
+                        page.key, locale, fmt, record.status, warnings=list(record.warnings),
+                        error=record.reason, missing=list(record.missing)))
+                elif (not force and record is not None and record.fingerprint == fingerprint
                         and outputs_intact(output_dir, record)):
                     plan.unchanged.append(JobOutcome(
                         page.key, locale, fmt, "unchanged", outputs=dict(record.outputs),

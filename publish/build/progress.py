@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from publish.build.report import BuildReport
+from publish.build.report import WITHHELD, BuildReport
 from publish.rendering import JobOutcome
 
 
@@ -99,6 +99,8 @@ class LiveProgress:
             self._progress.stop()
         if report.status != "error":
             self.console.print(summary_table(report))
+        for line in withheld_lines(report):
+            self.console.print(line, highlight=False, soft_wrap=True, markup=False)
         self.console.print(summary_line(report), highlight=False, soft_wrap=True)
 
 
@@ -153,6 +155,8 @@ class PlainProgress:
         if report.status != "error":
             console = Console(file=self.stream, width=100, no_color=True, force_terminal=False)
             console.print(summary_table(report, plain=True))
+        for line in withheld_lines(report):
+            self._print(line)
         self._print(summary_line(report))
 
 
@@ -170,6 +174,8 @@ class QuietProgress:
             print(f"failed: {outcome.error}", file=self.stream, flush=True)
 
     def finish(self, report: BuildReport) -> None:
+        for line in withheld_lines(report):
+            print(line, file=self.stream, flush=True)
         print(summary_line(report), file=self.stream, flush=True)
 
 
@@ -186,7 +192,9 @@ def choose_progress(stream: IO[str] | None = None, quiet: bool = False):  # type
 def summary_table(report: BuildReport, plain: bool = False) -> Table:
     table = Table(title=None, box=box.ASCII if plain else box.SIMPLE_HEAD, show_footer=True)
     rows = report.by_format()
-    columns = ("written", "unchanged", "skipped", "failed")
+    columns = ("written", "unchanged", "skipped", "withheld", "failed")
+    for row in rows.values():
+        row["withheld"] = sum(row[status] for status in WITHHELD)
     table.add_column("format", footer="total")
     for column in columns:
         total = sum(int(row[column]) for row in rows.values())
@@ -198,9 +206,32 @@ def summary_table(report: BuildReport, plain: bool = False) -> Table:
     for fmt, row in rows.items():
         cells = [str(int(row[column])) for column in columns]
         if row["failed"] and not plain:
-            cells[3] = f"[bold red]{cells[3]}[/]"
+            cells[-1] = f"[bold red]{cells[-1]}[/]"
         table.add_row(fmt, *cells, _size(row["bytes"]), _duration(row["seconds"]))
     return table
+
+
+WITHHELD_LINES = {
+    "untranslated": ("not yet translated", "publish catalog stats -l {locale}"),
+    "awaiting-approval": ("awaiting safety approval", "publish catalog approve -l {locale}"),
+}
+
+
+def withheld_lines(report: BuildReport) -> list[str]:
+    """One line per locale and reason for the pages withheld (never one per page: a site
+    being translated has hundreds), with the command that lists what is missing."""
+    lines = []
+    for locale, entry in report.withheld().items():
+        for status in WITHHELD:
+            count = len(entry[status])
+            if not count:
+                continue
+            what, command = WITHHELD_LINES[status]
+            noun = "page" if entry["pages"] == 1 else "pages"
+            lines.append(f"{locale}: {count} of {entry['pages']} {noun} withheld, {what} — "
+                         f"`{command.format(locale=locale)}`"
+                         + (" (--strict: a failure)" if report.strict else ""))
+    return lines
 
 
 def summary_line(report: BuildReport) -> str:
@@ -212,8 +243,11 @@ def summary_line(report: BuildReport) -> str:
               "interrupted": "build interrupted",
               "error": "build stopped by an error"}.get(report.status, report.status)
     noun = "page" if pages == 1 else "pages"
+    withheld = sum(report.count(status) for status in WITHHELD)
+    held = f", {withheld} withheld" if withheld else ""
     return (f"{status}: {report.count('written')} written, {report.count('unchanged')} "
-            f"unchanged, {report.count('skipped')} skipped, {report.count('failed')} failed; "
+            f"unchanged, {report.count('skipped')} skipped{held}, {report.count('failed')} "
+            f"failed; "
             f"{pages} {noun} rendered in {report.wall_time:.1f} s{rate}{removed}")
 
 

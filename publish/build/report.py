@@ -10,10 +10,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from publish.localise import WITHHELD
 from publish.rendering import JobOutcome
 
 REPORT_NAME = "build-report.json"
-STATUSES = ("written", "unchanged", "skipped", "failed")
+# WITHHELD: a page not published in a locale yet, for a normal reason (`publish.localise`):
+# not a failure unless the build is strict.
+STATUSES = ("written", "unchanged", "skipped", *WITHHELD, "failed")
 
 
 @dataclass
@@ -27,6 +30,8 @@ class BuildReport:
     workers: list[dict[str, Any]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     """Outputs of pages that no longer exist, deleted by this build."""
+    strict: bool = False
+    """Withheld pages fail the build (`--strict`, `[build] strict`)."""
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -34,6 +39,28 @@ class BuildReport:
     @property
     def ok(self) -> bool:
         return self.count("failed") == 0 and self.status == "ok"
+
+    def finished_status(self) -> str:
+        """`ok` or `failed` for a build that ran to its end."""
+        failed = self.count("failed") or (self.strict and any(
+            outcome.status in WITHHELD for outcome in self.outcomes))
+        return "failed" if failed else "ok"
+
+    def withheld(self) -> dict[str, dict[str, Any]]:
+        """Per locale: how many pages the build covered, and the pages withheld, by status,
+        each with the strings that hold it back (one entry per page, whatever the formats)."""
+        pages: dict[str, set[str]] = {}
+        table: dict[str, dict[str, Any]] = {}
+        for outcome in self.outcomes:
+            pages.setdefault(outcome.locale, set()).add(outcome.page)
+            if outcome.status not in WITHHELD:
+                continue
+            entry = table.setdefault(outcome.locale, {status: {} for status in WITHHELD})
+            entry[outcome.status].setdefault(outcome.page, {"reason": outcome.error,
+                                                            "missing": outcome.missing})
+        for locale, entry in table.items():
+            entry["pages"] = len(pages[locale])
+        return dict(sorted(table.items()))
 
     def by_format(self) -> dict[str, dict[str, float]]:
         table: dict[str, dict[str, float]] = {}
@@ -62,4 +89,5 @@ class BuildReport:
             "wall_time": round(self.wall_time, 3), "scheduler": self.scheduler,
             "summary": {status: self.count(status) for status in STATUSES},
             "formats": formats, "workers": self.workers, "removed": self.removed,
+            "strict": self.strict, "withheld": self.withheld(),
             "jobs": jobs}, ensure_ascii=False, indent=1) + "\n"

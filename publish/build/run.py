@@ -21,7 +21,7 @@ from publish.build.dask_cluster import DaskScheduler, require_dask
 from publish.build.fingerprints import InputFingerprints
 from publish.build.outputs import remove_outputs
 from publish.build.plan import BuildRequest, Plan, make_plan, remove_deleted_pages
-from publish.build.report import REPORT_NAME, BuildReport
+from publish.build.report import REPORT_NAME, WITHHELD, BuildReport
 from publish.build.scheduling import InlineScheduler, ProcessScheduler, default_jobs
 from publish.build.state import BuildState, JobRecord, job_id
 from publish.config import SiteConfig
@@ -59,14 +59,15 @@ class Scheduler(Protocol):
 def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcome=None,  # type: ignore[no-untyped-def]
           *, jobs: int | None = None, timeout: float | None = None, force: bool = False,
           dask: str | None = None, scheduler: Scheduler | None = None,
-          progress: Progress | None = None) -> BuildReport:
+          progress: Progress | None = None, strict: bool = False) -> BuildReport:
     """Build what changed since the last build into `output_dir` and write the report.
 
     Jobs whose inputs are unchanged are not run (`force` runs them all); the others run in
     `jobs` worker processes (default `[build] jobs`, 0 = one per core), or on the Dask
     scheduler at `dask`. Outputs are written by this process only, each atomically, and the
     build state is updated as each job finishes, so an interrupted build resumes where it
-    stopped. Outputs of pages that no longer exist are removed.
+    stopped. Outputs of pages that no longer exist are removed. A page withheld in a locale
+    (translation in progress or awaiting approval) is reported, not failed, unless `strict`.
 
     Raises `PublishError` (one line) when the build cannot start (an output folder that
     cannot be created or written, a link in place of the build's own files, a bad timeout),
@@ -78,7 +79,8 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
     if dask is not None and scheduler is None:
         require_dask()
     output_dir = _output_folder(output_dir)
-    report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"))
+    report = BuildReport(started=datetime.now(UTC).isoformat(timespec="seconds"),
+                         strict=strict)
     lock = _lock(output_dir)
     try:
         state = BuildState.load(output_dir)
@@ -130,7 +132,7 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
                                                       progress, on_outcome))
             finally:
                 report.workers = [stats.to_json() for stats in scheduler.workers]
-        report.status = "ok" if report.count("failed") == 0 else "failed"
+        report.status = report.finished_status()
         completed = True
     except KeyboardInterrupt:
         report.status = "interrupted"
@@ -202,15 +204,19 @@ def _accept(outcome: JobOutcome, report: BuildReport, state: BuildState, plan: P
             # A job is all its files or none: a half-written set is not left behind.
             remove_outputs(output_dir, list(outcome.outputs))
             outcome.outputs = {}
-    if outcome.status in ("written", "skipped"):
+    if outcome.status in ("written", "skipped", *WITHHELD):
         if previous is not None:
+            # A withheld page's old leaflet in this locale translates an older source (or
+            # wording no reviewer approved): removed, never left looking current.
             stale = [name for name in previous.outputs if name not in outcome.outputs]
             outcome.removed = remove_outputs(output_dir, stale)
         fingerprint = plan.fingerprints.get(job)
         if fingerprint is not None:
+            written = outcome.status == "written"
             state.record(job, JobRecord(fingerprint, outcome.status, dict(outcome.outputs),
                                         list(outcome.warnings),
-                                        outcome.error if outcome.status == "skipped" else None),
+                                        None if written else outcome.error,
+                                        list(outcome.missing)),
                          plan.sources.get(outcome.page))
     elif outcome.status == "failed" and previous is not None:
         # An old leaflet of a page that now fails may carry a dose or a warning that has

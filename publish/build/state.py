@@ -49,18 +49,22 @@ class JobRecord:
 
     fingerprint: str
     status: str
-    """written | skipped (a page that is deliberately not published)"""
+    """written | skipped (a page that is deliberately not published) | untranslated,
+    awaiting-approval (withheld in this locale until its catalogs change)"""
     outputs: dict[str, int] = field(default_factory=dict)
     """Output path relative to the output folder → size in bytes."""
     warnings: list[str] = field(default_factory=list)
     reason: str | None = None
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    """For a withheld job: the strings that hold it back (reported again while unchanged)."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> JobRecord:
         return cls(fingerprint=str(data["fingerprint"]), status=str(data["status"]),
                    outputs={str(k): int(v) for k, v in dict(data.get("outputs", {})).items()},
                    warnings=[str(w) for w in data.get("warnings", [])],
-                   reason=data.get("reason"))
+                   reason=data.get("reason"),
+                   missing=[dict(item) for item in data.get("missing", [])])
 
 
 class BuildState:

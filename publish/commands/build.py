@@ -56,14 +56,20 @@ class Seconds(click.ParamType):
 @click.option("--timeout", type=Seconds(),
               help="Seconds one job may take (default: [build] timeout).")
 @click.option("--quiet", "-q", is_flag=True, help="Print failures and the final line only.")
+@click.option("--strict/--no-strict", default=None,
+              help="Fail (exit 1) when a page is withheld in a locale: not yet translated or "
+                   "awaiting safety approval (default: [build] strict).")
 @click.pass_context
 def build(ctx: click.Context, paths: tuple[Path, ...], formats: tuple[str, ...],
           locales: tuple[str, ...], out: Path | None, theme: str | None, jobs: int | None,
-          force: bool, dask_address: str | None, timeout: float | None, quiet: bool) -> None:
+          force: bool, dask_address: str | None, timeout: float | None, quiet: bool,
+          strict: bool | None) -> None:
     """Render pages into every format and locale (default: the whole content folder).
 
     Only jobs whose inputs changed since the last build run; outputs of removed pages are
-    deleted. Writes OUT/build-report.json. Exits 1 if any job failed.
+    deleted. Writes OUT/build-report.json. Exits 1 if any job failed. A page whose
+    translation is in progress (or awaits safety approval) is withheld in that locale, said
+    in one line per locale, and is not a failure unless --strict.
     """
     from publish.build import BuildRequest
     from publish.build import build as run_build
@@ -86,7 +92,9 @@ def build(ctx: click.Context, paths: tuple[Path, ...], formats: tuple[str, ...],
                            tuple(dict.fromkeys(chosen_formats)), theme)
     try:
         report = run_build(request, config, output_dir, jobs=jobs, timeout=timeout,
-                           force=force, dask=dask_address, progress=choose_progress(quiet=quiet))
+                           force=force, dask=dask_address, progress=choose_progress(quiet=quiet),
+                           strict=bool(config.table("build")["strict"] if strict is None
+                                       else strict))
     except PublishError as error:
         fail(error)
     except KeyboardInterrupt:

@@ -57,6 +57,10 @@ class SmsRenderer(Renderer):
                                     "a site's own wording is used as is."),
         "short_ai_note": Setting(DEFAULT_SHORT_AI_NOTE, str, "Approved short AI-generated note "
                                  "(translated when left at the default, as above)."),
+        "national_shift": Setting([], list, "Languages whose GSM 03.38 national single shift "
+                                  "table the operator supports (`es`, `pt`, `tr`): a locale of "
+                                  "that language keeps its accented letters in GSM-7.",
+                                  choices=tuple(gsm.SHIFT_TABLES), item_type=str),
     }
 
     def __init__(self) -> None:
@@ -74,6 +78,11 @@ class SmsRenderer(Renderer):
         if not 1 <= settings["max_segments"] <= MAX_SEGMENTS:
             raise ConfigError(f"[sms] max_segments must be 1–{MAX_SEGMENTS} (a concatenated SMS "
                               f"numbers its parts in one byte)", context.config.path)
+        with gsm.using_shift(self._shift_table(settings, context)):
+            return self._render(leaflet, context, settings)
+
+    def _render(self, leaflet: Leaflet, context: RenderContext,
+                settings: Mapping[str, Any]) -> RenderResult:
         transliterator = self._transliterator(context)
         replaced: dict[str, str] = {}
 
@@ -101,6 +110,14 @@ class SmsRenderer(Renderer):
         transliterator = self._transliterator(context)
         disclaimer, ai_note = self._safety_source(leaflet, context.settings(self.name), context)
         return transliterator(disclaimer), transliterator(ai_note)
+
+    @staticmethod
+    def _shift_table(settings: Mapping[str, Any], context: RenderContext) -> gsm.ShiftTable | None:
+        """The locale's national single shift table, when the site opted in for its language."""
+        language = context.locale.language
+        if language in settings["national_shift"]:
+            return gsm.SHIFT_TABLES[language]
+        return None
 
     def _safety_source(self, leaflet: Leaflet, settings: Mapping[str, Any],
                        context: RenderContext) -> tuple[str, str]:
@@ -148,6 +165,8 @@ class SmsRenderer(Renderer):
                 bundle: Bundle, replaced: dict[str, str]) -> dict[str, Any]:
         counts = [gsm.count(message) for message in bundle.messages]
         encodings = {count.encoding.value for count in counts}
+        shifts = {count.shift.language for count in counts if count.shift is not None}
+        shift = {"single_shift": shifts.pop()} if shifts else {}
         content, choice = bundle.content, bundle.choice
         warning_items = 0
         if choice.warning is not None and content.warning_kind == "serious":
@@ -167,6 +186,7 @@ class SmsRenderer(Renderer):
                 "segments": sum(count.segments for count in counts),
                 "characters": sum(count.characters for count in counts),
                 "encoding": encodings.pop() if len(encodings) == 1 else "mixed",
+                **shift,
             },
             "content": {
                 "usage": choice.usage,
