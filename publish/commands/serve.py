@@ -65,5 +65,6 @@ def serve(ctx: click.Context, port: int, formats: tuple[str, ...], locales: tupl
     finally:
         stop.set()
         server.stop()
+        previewer.close()
     click.echo("stopped", err=True)
     sys.exit(EXIT_OK)
