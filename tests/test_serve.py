@@ -126,6 +126,13 @@ def test_serves_the_output_folder_with_the_reload_script(server: Server) -> None
     assert ".publish" not in listing
     code, _headers, script = server.request("/__publish__/reload.js")
     assert code == 200 and "EventSource" in script
+    # A folder with an index.html (the site's indexes) is served as that page.
+    (server.site / "dist" / "extra").mkdir()
+    (server.site / "dist" / "extra" / "index.html").write_text(
+        "<!DOCTYPE html><html><body><h1>Site index</h1></body></html>", "utf-8")
+    code, _headers, index = server.request("/extra/")
+    assert code == 200 and "Site index" in index
+    assert index.index("reload.js") < index.index("</body>")
 
 
 TRAVERSALS = [
@@ -208,6 +215,19 @@ def test_a_broken_page_shows_its_error_in_the_page(server: Server) -> None:
     assert state["errors"] == []
     _code, _headers, body = server.request("/en/naltrexone.html")
     assert "publish-serve-errors" not in body
+
+
+def test_a_bad_configuration_shows_until_it_is_fixed(server: Server) -> None:
+    config = server.site / "publish.toml"
+    good = config.read_text("utf-8")
+    generation = server.status()["generation"]
+    config.write_text(good + "[site]\nthme = 'x'\n", "utf-8")
+    state = server.wait_generation_after(generation)
+    assert len(state["errors"]) == 1 and "publish.toml" in state["errors"][0]
+    _code, _headers, body = server.request("/en/naltrexone.html")
+    assert "publish.toml" in body[body.index('id="publish-serve-errors"'):]
+    config.write_text(good, "utf-8")
+    assert server.wait_generation_after(state["generation"])["errors"] == []
 
 
 def test_errors_are_escaped_in_the_overlay() -> None:
