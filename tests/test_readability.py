@@ -185,3 +185,10 @@ def test_check_settings_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"\[check\] unknown key 'max_grades'"):
         build_config({"check": {"max_grades": 8}}, tmp_path)
     assert build_config({}, tmp_path).table("check")["max_grade"] == 8
+
+
+def test_check_limits_rebuild_nothing(tmp_path: Path) -> None:
+    from publish.build.fingerprints import config_fingerprint
+
+    stricter = build_config({"check": {"max_grade": 6, "readability": False}}, tmp_path)
+    assert config_fingerprint(stricter) == config_fingerprint(build_config({}, tmp_path))
