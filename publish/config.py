@@ -1,6 +1,7 @@
 """Site configuration: one validated `publish.toml`, with documented defaults.
 
-The file has a `[site]` table, a `[build]` table, a `[catalog]` table and one table per renderer
+The file has a `[site]` table, a `[build]` table, a `[catalog]` table, a `[check]` table
+(plain-language limits) and one table per renderer
 (`[pdf]`, `[sms]`, `[audio]`…). Each renderer declares its own settings (name, default, type,
 allowed values) the way Sphinx builders add config values, so the loader can reject an unknown
 key or a wrong type with a message naming the key, and renderers added by other packages get
@@ -154,10 +155,29 @@ CATALOG_SETTINGS: dict[str, Setting] = {
     "max_catalog_bytes": Setting(8 << 20, int, "Largest .po/.pot read (bytes; 8 MB).", min=1024),
 }
 
+# Plain-language limits of `publish check` (README "Plain-language report" gives the sources).
+CHECK_SETTINGS: dict[str, Setting] = {
+    "readability": Setting(True, bool, "Give each page readability figures in publish check."),
+    "min_reading_ease": Setting(60.0, float, "Warn below this reading ease (Flesch; "
+                                "Fernández-Huerta in Spanish): 60–70 is plain English.",
+                                min=0, max=100),
+    "max_grade": Setting(8.0, float, "Warn above this Flesch–Kincaid grade (English): patient "
+                         "information aims at grade 6–8.", min=0, max=30),
+    "max_average_sentence_words": Setting(20.0, float, "Warn when sentences average more "
+                                          "words than this (plain English: 15–20).", min=1),
+    "long_sentence_words": Setting(25, int, "A sentence of more words than this is long.",
+                                   min=1),
+    "max_long_sentence_percent": Setting(10.0, float, "Warn when more than this percent of "
+                                         "sentences are long.", min=0, max=100),
+    "max_long_word_percent": Setting(10.0, float, "Warn when more than this percent of words "
+                                     "have over three syllables.", min=0, max=100),
+}
+
 CORE_TABLES: dict[str, dict[str, Setting]] = {
     "site": SITE_SETTINGS,
     "build": BUILD_SETTINGS,
     "catalog": CATALOG_SETTINGS,
+    "check": CHECK_SETTINGS,
 }
 
 

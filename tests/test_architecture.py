@@ -29,16 +29,17 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("content", ("publish.reader", "publish.catalogs", "publish.sms", "publish.speech",
                  "publish.braille",
                  "publish.theme", "publish.templates", "publish.fetching", "publish.localise",
-                 "publish.outline")),
+                 "publish.outline", "publish.readability")),
     ("renderers", ("publish.renderers",)),
     ("rendering", ("publish.rendering",)),
     ("build", ("publish.build",)),
+    ("serve", ("publish.serve",)),
     ("commands", ("publish.commands", "publish.__main__")),
 )
 """Bottom first: errors and the content model; files and page paths; the configuration;
 locales, the translation protocol, built-in data and sentences; reading pages, catalogs, SMS,
 speech, themes and their templates; the renderers; rendering one page; the build; the
-command line, which nothing imports."""
+preview server that runs it; the command line, which nothing imports."""
 
 
 def module_names(package: Path) -> dict[str, Path]:

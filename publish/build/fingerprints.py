@@ -127,8 +127,10 @@ def _orchestration(module: str) -> bool:
 
 
 def config_fingerprint(config: SiteConfig) -> str:
-    """Digest of every table that can reach an output: all but `[build]` (jobs, timeout)."""
-    tables = {name: dict(values) for name, values in config.tables.items() if name != "build"}
+    """Digest of every table that can reach an output: all but `[build]` (jobs, timeout) and
+    `[check]` (what `publish check` reports)."""
+    tables = {name: dict(values) for name, values in config.tables.items()
+              if name not in ("build", "check")}
     text = json.dumps(tables, sort_keys=True, ensure_ascii=False, default=str)
     return sha256_bytes(f"{config.root}\0{text}".encode())
 

@@ -6,13 +6,14 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from publish.commands.group import EXIT_OK, EXIT_PROBLEMS, fail, find_pages, get_config
 from publish.config import SiteConfig
 from publish.errors import PublishError
-from publish.model import Status
+from publish.model import Leaflet, Status
 from publish.pages import PageRef
 
 
@@ -33,10 +34,45 @@ def check_entry(page: PageRef, config: SiteConfig, strict: bool) -> dict:
         status = "error" if strict else "warning"
     else:
         status = "ok"
-    return {"path": str(page.path), "key": page.key, "status": status,
-            "title": leaflet.title, "sections": leaflet.section_kinds,
-            "disclaimer_origin": leaflet.disclaimer.origin.value,
-            "ai_note_origin": leaflet.ai_note.origin.value, "warnings": warnings}
+    entry = {"path": str(page.path), "key": page.key, "status": status,
+             "title": leaflet.title, "sections": leaflet.section_kinds,
+             "disclaimer_origin": leaflet.disclaimer.origin.value,
+             "ai_note_origin": leaflet.ai_note.origin.value, "warnings": warnings}
+    limits = config.table("check")
+    if limits.get("readability", True) and leaflet.status is Status.STRUCTURED:
+        entry["readability"] = readability_entry(leaflet, config)
+    return entry
+
+
+def readability_entry(leaflet: Leaflet, config: SiteConfig) -> dict | None:
+    """The page's plain-language figures and the `[check]` limits they pass (advice: they
+    never change the page's status, not even with --strict)."""
+    from publish.readability import findings, measure, summary_line
+    from publish.sms.transliterate import load_locale
+
+    limits = config.table("check")
+    abbreviations = _abbreviations(config, leaflet.language or config.source_language,
+                                   load_locale)
+    figures = measure(leaflet, abbreviations, int(limits["long_sentence_words"]))
+    if figures is None:
+        return None
+    return {**figures.to_json(),
+            "warnings": [finding.to_json() for finding in findings(figures, limits)],
+            "summary": summary_line(figures)}
+
+
+_ABBREVIATIONS: dict[tuple[Path, str], frozenset[str]] = {}
+
+
+def _abbreviations(config: SiteConfig, language: str, load: Any) -> frozenset[str]:
+    """The locale's abbreviations (its `sms.toml`), read once per locale."""
+    key = (config.locales_dir, language)
+    if key not in _ABBREVIATIONS:
+        try:
+            _ABBREVIATIONS[key] = load(config.locales_dir, language).abbreviations
+        except PublishError:
+            _ABBREVIATIONS[key] = frozenset()  # a broken sms.toml is the build's to report
+    return _ABBREVIATIONS[key]
 
 
 @click.command()
@@ -69,8 +105,18 @@ def check(ctx: click.Context, paths: tuple[Path, ...], as_json: bool, strict: bo
             for warning in entry["warnings"]:
                 where = entry["path"] + (f":{warning['line']}" if warning["line"] else "")
                 click.echo(f"{entry['status']}: {where}: {warning['message']}")
+            figures = entry.get("readability")
+            if figures:
+                over = "; ".join(w["message"] for w in figures["warnings"])
+                click.echo(f"readability: {entry['path']}: {figures['summary']}"
+                           + (f" | over the limits: {over}" if over else ""))
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        click.echo(f"{len(entries)} pages checked in {elapsed:.1f} s: {summary}", err=True)
+        plain = sum(1 for entry in entries if (entry.get("readability") or {}).get("warnings"))
+        measured = sum(1 for entry in entries if entry.get("readability"))
+        advice = (f"; {plain} of {measured} measured pages over a plain-language limit"
+                  if measured else "")
+        click.echo(f"{len(entries)} pages checked in {elapsed:.1f} s: {summary}{advice}",
+                   err=True)
     publishable = all(entry["status"] in ("ok", "warning") for entry in entries)
     sys.exit(EXIT_OK if publishable else EXIT_PROBLEMS)
 
