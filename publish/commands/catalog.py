@@ -280,3 +280,63 @@ def approve_command(ctx: click.Context, ids: tuple[str, ...], locale: str, appro
         click.echo(f"approved {item.id}: {item.entry.msgid[:60]!r}")
     click.echo(f"{len(done)} approved by {reviewer.strip()} in "
                f"{layout.display(approvals_path(config, locale), config)}", err=True)
+
+
+@catalog.command("export")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", required=True, help="Locale to export, e.g. es.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["xliff", "tmx"]), default="xliff",
+              show_default=True, help="XLIFF 1.2 (every catalog, for a CAT tool) or TMX (a "
+              "translation memory of the translated entries).")
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="Folder to write <locale>.xlf or <locale>.tmx into.")
+@click.pass_context
+def export_command(ctx: click.Context, paths: tuple[Path, ...], locale: str, fmt: str,
+                   out_dir: Path) -> None:
+    """Export a locale's catalogs (PATHS: only these pages and the shared catalog) as one
+    XLIFF 1.2 file with one <file> per catalog, or as a TMX translation memory."""
+    from publish.catalogs.exchange import export_tmx, export_xliff
+
+    config = get_config(ctx)
+    tag = _split_locales((locale,))[0]
+    keys = [page.key for page in find_pages(config, paths)] if paths else None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if fmt == "xliff":
+            written = export_xliff(config, tag, out_dir, keys)
+            click.echo(f"wrote {written}", err=True)
+        else:
+            written, units = export_tmx(config, tag, out_dir, keys)
+            click.echo(f"wrote {written}: {units} translation units", err=True)
+    except (PublishError, OSError) as error:
+        fail(error if isinstance(error, PublishError) else str(error))
+        raise
+
+
+@catalog.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", default=None,
+              help="Locale the files translate into (default: XLIFF target-language; "
+              "required for TMX).")
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[Path, ...], locale: str | None) -> None:
+    """Bring translations from XLIFF or TMX files into the locale's .po files. Every
+    translation passes the gate's checks first; a refused unit is named and left out.
+    Exit 1 if anything was refused."""
+    from publish.catalogs.exchange import import_files
+
+    config = get_config(ctx)
+    tag = _split_locales((locale,))[0] if locale else None
+    started = time.perf_counter()
+    report = import_files(config, list(files), tag)
+    for line in report.refused:
+        click.echo(f"error: {line}", err=True)
+    for line in report.pending:
+        click.echo(f"approval needed: {line}", err=True)
+    for path in report.written:
+        click.echo(f"updated: {layout.display(path, config)}", err=True)
+    click.echo(f"{report.updated} translations imported into {len(report.written)} "
+               f"catalog(s), {len(report.refused)} refused, {len(report.pending)} safety "
+               f"translation(s) waiting for approval in {time.perf_counter() - started:.1f} s",
+               err=True)
+    sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
