@@ -10,7 +10,6 @@ of the catalogs it is translated from, fails a check.
 
 from __future__ import annotations
 
-import gettext
 import re
 import unicodedata
 from collections import Counter
@@ -18,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from publish.catalogs.inline import parse_spans
 from publish.catalogs.placeholders import placeholder_problem
+from publish.catalogs.plurals import PluralRuleError, rule_difference
 from publish.catalogs.pofile import Entry
 from publish.reader import remove_invisible
 
@@ -175,16 +175,15 @@ def header_problems(header: Mapping[str, str], plural_forms: str) -> list[str]:
     if not given:
         problems.append(f"header: no Plural-Forms (expected {plural_forms!r})")
     else:
-        expression = given.split("plural=", 1)[1].strip().rstrip(";") if "plural=" in given \
-            else ""
+        # compared by meaning: `n!=1` is `(n != 1)` (`publish.catalogs.plurals`)
         try:
-            gettext.c2py(expression or "?")
-        except (ValueError, SyntaxError, RecursionError) as error:
-            problems.append(f"header: Plural-Forms {given!r} cannot be read ({error})")
+            difference = rule_difference(given, plural_forms)
+        except PluralRuleError as error:
+            problems.append(f"header: Plural-Forms {_clip(given)!r} cannot be read ({error})")
         else:
-            if _squash(given) != _squash(plural_forms):
-                problems.append(f"header: Plural-Forms {given!r} differs from this "
-                                f"language's {plural_forms!r}")
+            if difference is not None:
+                problems.append(f"header: Plural-Forms {_clip(given)!r} differs from this "
+                                f"language's {plural_forms!r} ({difference})")
     return problems
 
 
@@ -200,5 +199,5 @@ def nplurals_of(plural_forms: str) -> int:
     return int(match.group(1)) if match else 2
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text).rstrip(";")
+def _clip(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "…"

@@ -18,6 +18,7 @@ from publish.catalogs.gate import PageStatus, check_page, shared_problems
 from publish.catalogs.languages import language
 from publish.catalogs.merge import UpdateReport, init_catalog, update_catalog
 from publish.catalogs.pofile import read_po, save
+from publish.catalogs.reuse import Memory, ReuseReport, fill, locale_memory
 from publish.config import SiteConfig
 from publish.errors import CatalogError, PublishError
 from publish.model import Leaflet, Status
@@ -34,6 +35,8 @@ class StepReport:
     entries: int = 0
     updates: dict[Path, UpdateReport] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    reuse: ReuseReport = field(default_factory=ReuseReport)
+    """Entries filled from other pages' translations (`publish.catalogs.reuse`)."""
 
     @property
     def ok(self) -> bool:
@@ -101,10 +104,13 @@ def _templates(config: SiteConfig, pages: list[PageRef] | None) -> list[Path]:
     return [shared, *[path for path in chosen if path.is_file()]]
 
 
-def init(config: SiteConfig, locale: str, pages: list[PageRef] | None = None) -> StepReport:
-    """Create the catalogs of `locale` that do not exist yet (pseudo-locales: all of them)."""
+def init(config: SiteConfig, locale: str, pages: list[PageRef] | None = None, *,
+         reuse: bool = True) -> StepReport:
+    """Create the catalogs of `locale` that do not exist yet (pseudo-locales: all of them);
+    with `reuse`, page entries translated on other pages are filled in."""
     lang = language(locale)
     report = StepReport()
+    memory: Memory | None = None
     for template_path in _templates(config, pages):
         target = layout.catalog_for_template(config, locale, template_path)
         if target.is_file() and not lang.pseudo:
@@ -112,14 +118,24 @@ def init(config: SiteConfig, locale: str, pages: list[PageRef] | None = None) ->
                                   "use `publish catalog update`")
             continue
         catalog = init_catalog(read_po(template_path), lang)
+        if reuse and not lang.pseudo and template_path != layout.shared_template(config):
+            memory = memory or locale_memory(config, locale)
+            report.reuse.add(fill(catalog, memory, _origin(config, locale, target)))
         _save(catalog, target, report)
     return report
 
 
-def update(config: SiteConfig, locale: str, pages: list[PageRef] | None = None) -> StepReport:
-    """Merge the templates into the catalogs of `locale` (creating missing ones)."""
+def _origin(config: SiteConfig, locale: str, path: Path) -> str:
+    return path.relative_to(layout.messages_dir(config, locale)).as_posix()
+
+
+def update(config: SiteConfig, locale: str, pages: list[PageRef] | None = None, *,
+           reuse: bool = True) -> StepReport:
+    """Merge the templates into the catalogs of `locale` (creating missing ones); with
+    `reuse`, page entries left untranslated are filled from other pages' translations."""
     lang = language(locale)
     report = StepReport()
+    memory: Memory | None = None
     for template_path in _templates(config, pages):
         target = layout.catalog_for_template(config, locale, template_path)
         template = read_po(template_path)
@@ -129,6 +145,9 @@ def update(config: SiteConfig, locale: str, pages: list[PageRef] | None = None) 
         else:
             catalog = init_catalog(template, lang)
             report.updates[target] = UpdateReport(added=len(catalog.entries))
+        if reuse and not lang.pseudo and template_path != layout.shared_template(config):
+            memory = memory or locale_memory(config, locale)
+            report.reuse.add(fill(catalog, memory, _origin(config, locale, target)))
         _save(catalog, target, report)
     if pages is None:
         templates = set(layout.page_templates(config))

@@ -17,6 +17,7 @@ from pathlib import Path
 from publish.catalogs.checks import invisible_problem
 from publish.catalogs.layout import display
 from publish.catalogs.placeholders import Message, placeholder_problem
+from publish.catalogs.plurals import PluralRuleError, parse_rule
 from publish.catalogs.pofile import Entry, Key, read_po
 from publish.config import SiteConfig
 from publish.errors import CatalogError, TranslationMissing
@@ -63,13 +64,25 @@ def load_messages(path: Path, config: SiteConfig | None = None) -> Messages | No
 
 
 def plural_function(header: dict[str, str], path: Path | None = None) -> Callable[[int], int]:
+    """The catalog's plural rule as a function (read safely: `publish.catalogs.plurals`)."""
     forms = header.get("Plural-Forms", "nplurals=2; plural=(n != 1);")
-    expression = forms.split("plural=", 1)[1].rstrip(";").strip() if "plural=" in forms else "0"
     try:
-        return _gettext.c2py(expression)
-    except (ValueError, SyntaxError, RecursionError) as error:  # a translator's header
-        raise CatalogError(f"header: Plural-Forms {forms!r} cannot be read ({error})",
+        rule = parse_rule(forms)
+    except PluralRuleError as error:  # a translator's header
+        raise CatalogError(f"header: Plural-Forms {forms[:80]!r} cannot be read ({error})",
                            path) from None
+    function = _gettext.c2py(rule.expression)
+
+    def choose(n: int) -> int:
+        if 0 <= n < len(rule.forms):
+            return rule.forms[n]
+        try:
+            form = function(n)
+        except ArithmeticError:  # a rule checked on 0…1000 may still divide by zero later
+            return rule.nplurals - 1
+        return form if 0 <= form < rule.nplurals else rule.nplurals - 1
+
+    return choose
 
 
 class CatalogStrings:

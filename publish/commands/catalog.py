@@ -122,19 +122,24 @@ def _check_templates(config: SiteConfig, pages) -> None:  # type: ignore[no-unty
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--locale", "-l", "locales", multiple=True, required=True,
               help="Locale to start (repeat or comma-separate), e.g. es, pt-BR, en-XA.")
+@click.option("--no-reuse", is_flag=True,
+              help="Do not fill entries from other pages' translations.")
 @click.pass_context
-def init_command(ctx: click.Context, paths: tuple[Path, ...], locales: tuple[str, ...]) -> None:
-    """Create empty catalogs for a new locale from the templates (existing ones are kept)."""
+def init_command(ctx: click.Context, paths: tuple[Path, ...], locales: tuple[str, ...],
+                 no_reuse: bool) -> None:
+    """Create catalogs for a new locale from the templates (existing ones are kept); entries
+    translated on other pages are filled in (similar ones as fuzzy)."""
     config = get_config(ctx)
     pages = find_pages(config, paths) if paths else None
     started = time.perf_counter()
     total = StepReport()
     for locale in _split_locales(locales):
         try:
-            report = init(config, locale, pages)
+            report = init(config, locale, pages, reuse=not no_reuse)
         except PublishError as error:
             fail(error)
             raise
+        _echo_reuse(locale, report)
         _merge_reports(total, report)
     _finish(total, config, "catalogs written", started)
 
@@ -143,18 +148,21 @@ def init_command(ctx: click.Context, paths: tuple[Path, ...], locales: tuple[str
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--locale", "-l", "locales", multiple=True,
               help="Locale to update (default: every locale with catalogs).")
+@click.option("--no-reuse", is_flag=True,
+              help="Do not fill entries from other pages' translations.")
 @click.pass_context
 def update_command(ctx: click.Context, paths: tuple[Path, ...],
-                   locales: tuple[str, ...]) -> None:
+                   locales: tuple[str, ...], no_reuse: bool) -> None:
     """Merge the templates into the catalogs: new strings added, changed ones fuzzy (with
-    the previous msgid), removed ones obsolete."""
+    the previous msgid), removed ones obsolete; untranslated entries filled from other
+    pages' translations (identical ones as translated, similar ones as fuzzy)."""
     config = get_config(ctx)
     pages = find_pages(config, paths) if paths else None
     started = time.perf_counter()
     total = StepReport()
     for locale in _locales(config, locales):
         try:
-            report = update(config, locale, pages)
+            report = update(config, locale, pages, reuse=not no_reuse)
         except PublishError as error:
             fail(error)
             raise
@@ -164,6 +172,7 @@ def update_command(ctx: click.Context, paths: tuple[Path, ...],
                       counts[2] + change.fuzzy, counts[3] + change.obsolete]
         click.echo(f"{locale}: {counts[0]} kept, {counts[1]} new, {counts[2]} fuzzy, "
                    f"{counts[3]} obsolete", err=True)
+        _echo_reuse(locale, report)
         _merge_reports(total, report)
     _finish(total, config, "catalogs written", started)
 
@@ -227,11 +236,29 @@ def stats_command(ctx: click.Context, paths: tuple[Path, ...], locales: tuple[st
             if missing:
                 for item in row["missing"]:
                     click.echo(f"    {item}")
+    if not as_json:
+        from publish.catalogs.reuse import forecast
+
+        for item in results:
+            left = forecast(config, item.locale, [status.key for status in item.pages])
+            click.echo(f"{item.locale}: {left.words} words ({left.entries} entries) left to "
+                       f"translate in page catalogs; {left.words_after} words "
+                       f"({left.entries_after} entries) after reuse across pages "
+                       f"(`publish catalog update`; {left.reuse.similar} more offered as "
+                       "fuzzy)")
     for line in report.errors:
         click.echo(f"error: {line}", err=True)
     blocked = sum(1 for row in rows if not row["publishable"])
     click.echo(f"{len(rows) - blocked} publishable, {blocked} blocked", err=True)
     sys.exit(EXIT_OK if not blocked and report.ok else EXIT_PROBLEMS)
+
+
+def _echo_reuse(locale: str, report: StepReport) -> None:
+    reuse = report.reuse
+    if reuse.exact or reuse.similar:
+        click.echo(f"{locale}: reused {reuse.exact} translations of other pages "
+                   f"({reuse.exact_words} words), {reuse.similar} similar ones offered as "
+                   f"fuzzy ({reuse.similar_words} words)", err=True)
 
 
 def _merge_reports(total: StepReport, report: StepReport) -> None:
@@ -280,3 +307,63 @@ def approve_command(ctx: click.Context, ids: tuple[str, ...], locale: str, appro
         click.echo(f"approved {item.id}: {item.entry.msgid[:60]!r}")
     click.echo(f"{len(done)} approved by {reviewer.strip()} in "
                f"{layout.display(approvals_path(config, locale), config)}", err=True)
+
+
+@catalog.command("export")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", required=True, help="Locale to export, e.g. es.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["xliff", "tmx"]), default="xliff",
+              show_default=True, help="XLIFF 1.2 (every catalog, for a CAT tool) or TMX (a "
+              "translation memory of the translated entries).")
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="Folder to write <locale>.xlf or <locale>.tmx into.")
+@click.pass_context
+def export_command(ctx: click.Context, paths: tuple[Path, ...], locale: str, fmt: str,
+                   out_dir: Path) -> None:
+    """Export a locale's catalogs (PATHS: only these pages and the shared catalog) as one
+    XLIFF 1.2 file with one <file> per catalog, or as a TMX translation memory."""
+    from publish.catalogs.exchange import export_tmx, export_xliff
+
+    config = get_config(ctx)
+    tag = _split_locales((locale,))[0]
+    keys = [page.key for page in find_pages(config, paths)] if paths else None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if fmt == "xliff":
+            written = export_xliff(config, tag, out_dir, keys)
+            click.echo(f"wrote {written}", err=True)
+        else:
+            written, units = export_tmx(config, tag, out_dir, keys)
+            click.echo(f"wrote {written}: {units} translation units", err=True)
+    except (PublishError, OSError) as error:
+        fail(error if isinstance(error, PublishError) else str(error))
+        raise
+
+
+@catalog.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--locale", "-l", default=None,
+              help="Locale the files translate into (default: XLIFF target-language; "
+              "required for TMX).")
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[Path, ...], locale: str | None) -> None:
+    """Bring translations from XLIFF or TMX files into the locale's .po files. Every
+    translation passes the gate's checks first; a refused unit is named and left out.
+    Exit 1 if anything was refused."""
+    from publish.catalogs.exchange import import_files
+
+    config = get_config(ctx)
+    tag = _split_locales((locale,))[0] if locale else None
+    started = time.perf_counter()
+    report = import_files(config, list(files), tag)
+    for line in report.refused:
+        click.echo(f"error: {line}", err=True)
+    for line in report.pending:
+        click.echo(f"approval needed: {line}", err=True)
+    for path in report.written:
+        click.echo(f"updated: {layout.display(path, config)}", err=True)
+    click.echo(f"{report.updated} translations imported into {len(report.written)} "
+               f"catalog(s), {len(report.refused)} refused, {len(report.pending)} safety "
+               f"translation(s) waiting for approval in {time.perf_counter() - started:.1f} s",
+               err=True)
+    sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
