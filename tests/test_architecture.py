@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "publish.sentences")),
     ("content", ("publish.reader", "publish.catalogs", "publish.sms", "publish.speech",
                  "publish.theme", "publish.templates", "publish.fetching", "publish.localise",
-                 "publish.outline")),
+                 "publish.outline", "publish.epub")),
     ("renderers", ("publish.renderers",)),
     ("rendering", ("publish.rendering",)),
     ("build", ("publish.build",)),

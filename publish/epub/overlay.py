@@ -1,0 +1,136 @@
+"""The media overlay: which element of the content document each spoken utterance voices.
+
+The spoken script (`publish.speech.script`) says the leaflet in reading order, and each
+utterance names the text unit it voices (`Utterance.unit`). The content document carries
+every text unit as an element whose id the `UnitIds` filter gave it, so the overlay is the
+recording's cues, grouped by the element they voice: one `<par>` per run of utterances
+voicing one element, its clip running from its first word to where the next one starts
+(the first from 0, the last to the end of the recording), so playing the overlay plays
+the whole audio and the clips' durations add up to the recording's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from lxml import etree as ET
+from markupsafe import Markup
+
+from publish.epub.package import OPS, SMIL, xml_document
+from publish.model import Text
+from publish.speech.script import NOTICE, SAFETY, TITLE, Utterance
+from publish.speech.timeline import Recording
+from publish.theme import inline
+
+SPECIAL_TARGETS = {NOTICE: "notice", TITLE: "leaflet-title", SAFETY: "safety-heading"}
+"""Ids the EPUB template gives the phrases the spoken leaflet adds to the page's text."""
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class UnitIds:
+    """The `inline` filter of the EPUB template: a text unit as inline XHTML inside a
+    `<span id="…">`, ids unique in the document (a text repeated on a page gets `-2`…)."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, list[str]] = {}
+        self._used: set[str] = set()
+
+    def reset(self) -> None:
+        self.spans = {}
+        self._used = set()
+
+    def __call__(self, text: Text | str | None) -> Markup:
+        if not isinstance(text, Text) or not text.id:
+            return inline(text)
+        base = "u-" + _NOT_NAME.sub("-", text.id)
+        ident, number = base, 1
+        while ident in self._used:
+            number += 1
+            ident = f"{base}-{number}"
+        self._used.add(ident)
+        self.spans.setdefault(text.id, []).append(ident)
+        return Markup('<span id="%s">') % ident + inline(text) + Markup("</span>")
+
+
+@dataclass(frozen=True)
+class Par:
+    target: str
+    """Id of the element in the content document."""
+    begin: float
+    end: float
+
+
+def targets(utterances: Sequence[Utterance], spans: dict[str, list[str]],
+            present: set[str]) -> list[str]:
+    """The element id each utterance voices, in order.
+
+    A phrase that introduces the next unit ("Common side effects:") goes with it; a unit
+    the document does not carry (a site template without the special ids) goes with the
+    unit before it. Repeated texts are matched occurrence by occurrence.
+    """
+    raw: list[str | None] = []
+    """A target; "" for a phrase introducing the next unit; None for a unit not found."""
+    seen: dict[str, int] = {}
+    previous_unit = None
+    for utterance in utterances:
+        unit = utterance.unit
+        target: str | None = None
+        if unit in SPECIAL_TARGETS:
+            target = SPECIAL_TARGETS[unit]
+        elif unit:
+            if unit != previous_unit:
+                seen[unit] = seen.get(unit, 0) + 1
+            occurrences = spans.get(unit, [])
+            if occurrences:
+                target = occurrences[min(seen[unit], len(occurrences)) - 1]
+        previous_unit = unit
+        raw.append(target if target in present else (None if unit else ""))
+    resolved: list[str | None] = list(raw)
+    following: str | None = None
+    for index in range(len(raw) - 1, -1, -1):
+        if raw[index]:
+            following = raw[index]
+        elif raw[index] == "":
+            resolved[index] = following
+    last: str | None = None
+    for index, target in enumerate(resolved):
+        if target:
+            last = target
+        else:
+            resolved[index] = last
+    first = next((target for target in resolved if target), "main")
+    return [target or first for target in resolved]
+
+
+def pars(recording: Recording, element_ids: Sequence[str]) -> list[Par]:
+    """Consecutive utterances voicing one element as one par, clips contiguous."""
+    cues = recording.cues
+    if len(cues) != len(element_ids):
+        raise ValueError(f"{len(cues)} cues for {len(element_ids)} utterances")
+    starts: list[tuple[str, float]] = []
+    for cue, target in zip(cues, element_ids):
+        if not starts or starts[-1][0] != target:
+            starts.append((target, cue.start))
+    duration = recording.duration
+    result = []
+    for index, (target, start) in enumerate(starts):
+        begin = 0.0 if index == 0 else start
+        end = starts[index + 1][1] if index + 1 < len(starts) else duration
+        result.append(Par(target, begin, end))
+    return result
+
+
+def smil_document(pars: Sequence[Par], text_href: str, audio_href: str) -> bytes:
+    """The SMIL 3 media overlay document (EPUB Media Overlays 3.3)."""
+    smil = ET.Element(f"{{{SMIL}}}smil", nsmap={None: SMIL, "epub": OPS},
+                      attrib={"version": "3.0"})
+    body = ET.SubElement(smil, f"{{{SMIL}}}body")
+    seq = ET.SubElement(body, f"{{{SMIL}}}seq", {"id": "seq-1", f"{{{OPS}}}textref": text_href,
+                                                 f"{{{OPS}}}type": "bodymatter"})
+    for number, par in enumerate(pars, start=1):
+        element = ET.SubElement(seq, f"{{{SMIL}}}par", {"id": f"par-{number}"})
+        ET.SubElement(element, f"{{{SMIL}}}text", {"src": f"{text_href}#{par.target}"})
+        ET.SubElement(element, f"{{{SMIL}}}audio", {
+            "src": audio_href, "clipBegin": f"{par.begin:.3f}s", "clipEnd": f"{par.end:.3f}s"})
+    return xml_document(smil)
