@@ -131,8 +131,7 @@ class EpubRenderer(Renderer):
                              tuple(NavEntry(_plain(c), f"{TEXT}#{c.id}")
                                    for c in h.children if c.label))
                     for h in headings if h.label]
-        # TRANSLATORS: SAFETY: spoken heading and audio chapter title before the disclaimer
-        # and the note saying the text is AI-generated.
+        # The spoken leaflet's heading (a safety string, with its translator's note there).
         safety = gettext("Disclaimer and AI note")
         contents.append(NavEntry(safety, f"{TEXT}#safety-heading"))
         # TRANSLATORS: title of the table of contents of an e-book.
