@@ -17,6 +17,7 @@ from publish.config import build_config
 from publish.reader import read_page
 from publish.renderers import RenderContext, registry
 from tests.conftest import SEED
+from tests.outputs import epub_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contract"
 PAGES = [SEED, *sorted(FIXTURES.glob("*.md"))]
@@ -48,6 +49,8 @@ def output_text(suffix: str, data: bytes, tmp_path: Path) -> str:
         path.write_bytes(data)
         return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
                               capture_output=True, text=True).stdout
+    if suffix.endswith(".epub"):
+        return epub_text(data)
     text = data.decode("utf-8")
     if suffix.endswith(".json"):
         return " ".join(_strings(json.loads(text)))

@@ -27,6 +27,7 @@ from publish.pages import PageRef, discover
 from publish.reader import read_page
 from publish.renderers import RenderContext, registry
 from tests.conftest import translated_site
+from tests.outputs import epub_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = PageRef(ROOT / "content" / "naltrexone.md", "naltrexone.md")
@@ -52,6 +53,8 @@ def output_text(suffix: str, data: bytes) -> str:
         return result.stdout.decode("utf-8")
     if suffix.endswith((".mp3", ".m4b", ".opus", ".ogg", ".wav")):
         return _audio_tags(data)
+    if suffix.endswith(".epub"):
+        return epub_text(data)
     text = data.decode("utf-8", errors="replace")
     if suffix.endswith((".html", ".htm", ".xhtml")):
         text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
