@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-ORDER = ["pdf", "sms", "audio", "catalogs", "build"]
+ORDER = ["pdf", "sms", "audio", "epub", "catalogs", "build"]
 
 
 def main(argv: list[str]) -> int:
