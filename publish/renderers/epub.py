@@ -33,11 +33,11 @@ from publish.epub.overlay import UnitIds, pars, smil_document, targets
 from publish.epub.package import (
     XHTML,
     XML_LANG,
-    from_elementtree,
     Accessibility,
     Item,
     Metadata,
     NavEntry,
+    from_elementtree,
     identifier,
     navigation_document,
     ocf_zip,
