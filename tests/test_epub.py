@@ -462,3 +462,28 @@ def test_ace_reports_a_planted_violation(text_only: Epub, tmp_path: Path) -> Non
             archive.writestr(info, data)
     report = ace(_write(tmp_path, "broken.epub", broken.getvalue()), tmp_path / "ace")
     assert any("lang" in v.lower() for v in violations(report)), violations(report)
+
+
+# --- untrusted pages -----------------------------------------------------------------------
+
+HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+
+
+@pytest.mark.parametrize("name", ["html-script.md", "img-file.md", "link-http.md",
+                                  "css-url.md", "title-traversal.md", "emoji.md"])
+def test_markup_in_a_page_stays_text(name: str) -> None:
+    book = Epub(render(HOSTILE / name, audio=False))
+    for document in ("EPUB/leaflet.xhtml", "EPUB/nav.xhtml"):
+        html = book.xml(document)
+        tags = {element.tag.split("}")[-1] for element in html.iter()
+                if isinstance(element.tag, str)}
+        assert not tags & {"script", "img", "iframe", "object", "embed", "style", "form",
+                           "base"}, (name, tags)
+        for element in html.iter():
+            assert not [key for key in element.attrib if key.lower().startswith("on")]
+            for key in ("src", "href"):
+                value = element.get(key, "")
+                assert ":" not in value or value.startswith("#"), (name, key, value)
+    if name == "html-script.md":
+        text = "".join(book.xml("EPUB/leaflet.xhtml").itertext())
+        assert '<script>alert("pwned")</script>' in text and "5 < 10 > 2" in text
