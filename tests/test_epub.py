@@ -367,40 +367,67 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
-@needs_speech
-@pytest.mark.slow
-def test_epubcheck_seed_and_fixtures(both_formats: dict, text_only: Epub,  # type: ignore[type-arg]
-                                     tmp_path: Path) -> None:
-    paths = [_write(tmp_path, "seed.epub", both_formats["epub"]),
-             _write(tmp_path, "seed-text.epub", text_only.data),
-             _write(tmp_path, "shared-seed.epub", render(SHARED_SEED, audio=False)),
-             *(_write(tmp_path, f"fixture-{page.stem}.epub", render(page, audio=False))
-               for page in FIXTURES)]
-    results = epubcheck(paths, tmp_path)
-    bad = {name: counts[:2] for name, counts in results.items() if counts[:2] != (0, 0)}
-    assert not bad, (bad, next(iter(results.values()))[2][-3000:])
-
-
-@requires_corpus
-@pytest.mark.corpus
-@pytest.mark.slow
-def test_epubcheck_corpus_sample(tmp_path: Path) -> None:
+def _corpus_epubs(folder: Path) -> dict[str, Path]:
     pages = random.Random(13).sample(corpus_pages(), CORPUS_SAMPLE)
     config = build_config({"epub": {"audio": False}}, CORPUS)
     renderer = EpubRenderer()
-    paths = []
+    paths = {}
     try:
         for number, page in enumerate(pages):
-            leaflet = read_page(page, config, key=page.name)
+            leaflet = read_page(page, config, key=page.relative_to(CORPUS).as_posix())
             [output] = renderer.render(leaflet, RenderContext(config=config,
                                                               locale="en")).files
-            paths.append(_write(tmp_path, f"page-{number}.epub", output.data))
+            paths[f"corpus:{leaflet.source}"] = _write(folder, f"corpus-{number}.epub",
+                                                       output.data)
     finally:
         renderer.close()
-    results = epubcheck(paths, tmp_path)
-    bad = {pages[int(Path(name).stem.split("-")[1])].name: counts[:2]
-           for name, counts in results.items() if counts[:2] != (0, 0)}
-    assert not bad, (bad, next(iter(results.values()))[2][-3000:])
+    return paths
+
+
+@pytest.fixture(scope="module")
+def epubcheck_results(request: pytest.FixtureRequest, both_formats: dict,  # type: ignore[type-arg]
+                      text_only: Epub, tmp_path_factory: pytest.TempPathFactory
+                      ) -> dict[str, tuple[int, int, str]]:
+    """EPUBCheck on the seed, the fixtures and, when its test is selected, the corpus
+    sample: all in one Java run (the JVM's start is most of EPUBCheck's time)."""
+    folder = tmp_path_factory.mktemp("epubcheck")
+    paths = {"seed (audio)": _write(folder, "seed.epub", both_formats["epub"]),
+             "seed (text)": _write(folder, "seed-text.epub", text_only.data),
+             "shared seed": _write(folder, "shared-seed.epub", render(SHARED_SEED, False))}
+    for page in FIXTURES:
+        paths[f"fixture:{page.name}"] = _write(folder, f"fixture-{page.stem}.epub",
+                                               render(page, audio=False))
+    selected = {item.name for item in request.session.items}
+    if CORPUS.is_dir() and "test_epubcheck_corpus_sample" in selected:
+        paths.update(_corpus_epubs(folder))
+    results = epubcheck(list(paths.values()), folder)
+    return {label: results[str(path)] for label, path in paths.items()}
+
+
+def _failures(results: dict[str, tuple[int, int, str]], prefix: str) -> dict[str, tuple]:  # type: ignore[type-arg]
+    return {label: counts[:2] for label, counts in results.items()
+            if label.startswith(prefix) and counts[:2] != (0, 0)}
+
+
+@needs_speech
+@pytest.mark.slow
+def test_epubcheck_seed_and_fixtures(epubcheck_results: dict) -> None:  # type: ignore[type-arg]
+    checked = [label for label in epubcheck_results if not label.startswith("corpus:")]
+    assert len(checked) == 3 + len(FIXTURES)
+    bad = _failures(epubcheck_results, "")
+    bad = {label: counts for label, counts in bad.items() if not label.startswith("corpus:")}
+    assert not bad, (bad, next(iter(epubcheck_results.values()))[2][-3000:])
+
+
+@needs_speech
+@requires_corpus
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_epubcheck_corpus_sample(epubcheck_results: dict) -> None:  # type: ignore[type-arg]
+    assert len([label for label in epubcheck_results
+                if label.startswith("corpus:")]) == CORPUS_SAMPLE
+    bad = _failures(epubcheck_results, "corpus:")
+    assert not bad, (bad, next(iter(epubcheck_results.values()))[2][-3000:])
 
 
 ACE = ROOT / "node_modules" / ".bin" / "ace-puppeteer"
@@ -487,3 +514,21 @@ def test_markup_in_a_page_stays_text(name: str) -> None:
     if name == "html-script.md":
         text = "".join(book.xml("EPUB/leaflet.xhtml").itertext())
         assert '<script>alert("pwned")</script>' in text and "5 < 10 > 2" in text
+
+
+def test_cache_key_names_the_tools_the_format_uses() -> None:
+    from publish.build.tools import tool_version
+
+    renderer = EpubRenderer()
+    for audio in (True, False):
+        config = build_config({"epub": {"audio": audio}}, ROOT)
+        context = RenderContext(config=config, locale="en")
+        tools = renderer.tools(context)
+        assert ("espeak-ng" in tools) is audio and ("ffmpeg" in tools) is audio
+        assert "epubcheck" not in tools  # a test tool, not a runtime one
+        assert {"fonttools", "tinyhtml5", "fontpkg-atkinson-hyperlegible"} <= set(tools)
+        for tool in tools:
+            assert tool_version(tool) not in ("", "not installed"), tool
+        inputs = renderer.inputs(context)
+        assert any(path.name == "epub.html" for path in inputs)
+        assert any(path.name == "speech.toml" for path in inputs) is audio
