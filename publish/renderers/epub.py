@@ -45,7 +45,6 @@ from publish.epub.package import (
     xhtml_document,
 )
 from publish.errors import ConfigError, RenderError
-from publish.fetching import page_problems
 from publish.model import Leaflet
 from publish.renderers.audio import AudioRenderer, checked_settings
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
@@ -227,7 +226,7 @@ def _xhtml(html: str, context: RenderContext) -> tuple[bytes, set[str], str]:
     An HTML5 parser reads what the template wrote (`<br>`, `<meta charset>`…) exactly as a
     browser would, and ElementTree writes it back as well-formed XML, escaping everything.
     The stylesheet link is added here: the template itself fetches nothing
-    (`publish.fetching.page_problems` checked it).
+    (`leaflet_html` checked it with `publish.fetching.page_problems`).
     """
     root = tinyhtml5.parse(html)
     root.set(XML_LANG, context.locale.tag)
@@ -239,9 +238,6 @@ def _xhtml(html: str, context: RenderContext) -> tuple[bytes, set[str], str]:
     present = {element.get("id", "") for element in root.iter()} - {""}
     body = root.find(f"{{{XHTML}}}body")
     text = " ".join((body if body is not None else root).itertext())
-    problems = page_problems(html)
-    if problems:
-        raise ConfigError(f"{TEMPLATE}: the page its template writes {problems[0]}")
     return xhtml_document(from_elementtree(root)), present, text
 
 
