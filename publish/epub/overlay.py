@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree as ET
 from markupsafe import Markup
@@ -52,6 +53,35 @@ class UnitIds:
         self._used.add(ident)
         self.spans.setdefault(text.id, []).append(ident)
         return Markup('<span id="%s">') % ident + inline(text) + Markup("</span>")
+
+
+_WHOLE = frozenset(f"{{http://www.w3.org/1999/xhtml}}{tag}"
+                   for tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6"))
+"""Elements highlighted whole while any of their text units is read: a labelled paragraph
+is one utterance ("Adults: 5 mg daily") over two units, the label and the text."""
+_STOP = frozenset(f"{{http://www.w3.org/1999/xhtml}}{tag}"
+                  for tag in ("li", "div", "section", "article", "main", "body"))
+
+
+def whole_blocks(root: Any, spans: dict[str, list[str]]) -> dict[str, list[str]]:
+    """`spans` with each unit inside a paragraph or heading pointing at that element (given
+    an id `b-…` when it has none), and units elsewhere (list items) at their own span."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    result: dict[str, list[str]] = {}
+    for unit, idents in spans.items():
+        for ident in idents:
+            element = by_id.get(ident)
+            target = ident
+            while element is not None and element.tag not in _STOP:
+                if element.tag in _WHOLE:
+                    if not element.get("id"):
+                        element.set("id", f"b-{ident}")
+                    target = element.get("id")
+                    break
+                element = parents.get(element)
+            result.setdefault(unit, []).append(target)
+    return result
 
 
 @dataclass(frozen=True)

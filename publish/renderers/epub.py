@@ -29,7 +29,7 @@ import tinyhtml5
 
 from publish.config import Setting
 from publish.epub.fonts import OVERLAY_CSS, FontSubsets, font_face_css
-from publish.epub.overlay import UnitIds, pars, smil_document, targets
+from publish.epub.overlay import UnitIds, pars, smil_document, targets, whole_blocks
 from publish.epub.package import (
     XHTML,
     XML_LANG,
@@ -123,7 +123,7 @@ class EpubRenderer(Renderer):
         ids.reset()
         html = leaflet_html(leaflet, context, templates, medium="epub",
                             )
-        text, present, page_text = _xhtml(html, context)
+        text, present, page_text, units = _xhtml(html, context, ids.spans)
         headings = outline(leaflet)
         gettext = context.gettext
         contents = [NavEntry(_plain(h), f"{TEXT}#{h.id}",
@@ -156,7 +156,7 @@ class EpubRenderer(Renderer):
         durations: dict[str, float] = {}
         if audio:
             script, recording, mp3 = self._record(leaflet, context)
-            overlay = pars(recording, targets(script.utterances, ids.spans, present))
+            overlay = pars(recording, targets(script.utterances, units, present))
             items += [Item("audio", AUDIO, "audio/mpeg", mp3),
                       Item(OVERLAY_ID, OVERLAY, "application/smil+xml",
                            smil_document(overlay, TEXT, AUDIO))]
@@ -220,8 +220,10 @@ def _plain(heading: Any) -> str:
     return " ".join(text.split())
 
 
-def _xhtml(html: str, context: RenderContext) -> tuple[bytes, set[str], str]:
-    """The template's HTML as an XHTML content document, the ids it holds and its text.
+def _xhtml(html: str, context: RenderContext, spans: dict[str, list[str]]
+           ) -> tuple[bytes, set[str], str, dict[str, list[str]]]:
+    """The template's HTML as an XHTML content document, the ids it holds, its text, and
+    the element that shows each text unit (`whole_blocks`).
 
     An HTML5 parser reads what the template wrote (`<br>`, `<meta charset>`…) exactly as a
     browser would, and ElementTree writes it back as well-formed XML, escaping everything.
@@ -235,10 +237,11 @@ def _xhtml(html: str, context: RenderContext) -> tuple[bytes, set[str], str]:
         raise ConfigError(f"{TEMPLATE}: the page its template writes has no <head>")
     ET.SubElement(head, f"{{{XHTML}}}link", {"rel": "stylesheet", "type": "text/css",
                                              "href": STYLESHEET})
+    units = whole_blocks(root, spans)
     present = {element.get("id", "") for element in root.iter()} - {""}
     body = root.find(f"{{{XHTML}}}body")
     text = " ".join((body if body is not None else root).itertext())
-    return xhtml_document(from_elementtree(root)), present, text
+    return xhtml_document(from_elementtree(root)), present, text, units
 
 
 def _summary(context: RenderContext, audio: bool) -> str:
