@@ -277,6 +277,27 @@ def test_overlay_voices_every_text_unit_in_reading_order(seed: Epub) -> None:
 
 
 @needs_speech
+def test_sentences_of_a_paragraph_are_highlighted_one_by_one(seed: Epub,
+                                                             both_formats: dict) -> None:  # type: ignore[type-arg]
+    html = seed.xml("EPUB/leaflet.xhtml")
+    voiced = [p.find(f"{SMIL}text").get("src").split("#")[1]
+              for p in seed.xml("EPUB/leaflet.smil").iter(f"{SMIL}par")]
+    units = [span for span in html.iter(f"{XHTML}span")
+             if span.find(f"{XHTML}span") is not None and (span.get("id") or "").startswith("u-")]
+    assert len(units) >= 5  # the seed's paragraphs of several sentences
+    for unit in units:
+        sentences = [child for child in unit if child.tag == f"{XHTML}span"]
+        # Cutting loses nothing: the sentences are the unit's whole text, in order.
+        assert "".join("".join(s.itertext()) for s in sentences) == "".join(unit.itertext())
+        assert all(voiced.count(sentence.get("id")) == 1 for sentence in sentences)
+    # Each sentence is the text of an utterance of the audio format's script.
+    said = {" ".join(u.text.split()) for u in both_formats["script"].utterances}
+    usage = next(u for u in units if "usage" in u.get("id"))
+    for sentence in usage:
+        assert " ".join("".join(sentence.itertext()).split()) in said
+
+
+@needs_speech
 def test_clip_times_match_the_audio(seed: Epub, tmp_path: Path) -> None:
     mp3 = seed.files[seed.item("audio")]
     samples = _pcm(mp3)

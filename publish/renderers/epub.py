@@ -120,7 +120,8 @@ class EpubRenderer(Renderer):
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         audio = bool(context.settings(self.name)["audio"])
         theme, templates, ids = self.theme(context)
-        ids.reset()
+        script = self._speech.script(leaflet, context) if audio else None
+        ids.reset(_pieces(script) if script is not None else None)
         html = leaflet_html(leaflet, context, templates, medium="epub",
                             )
         text, present, page_text, units = _xhtml(html, context, ids.spans)
@@ -154,9 +155,10 @@ class EpubRenderer(Renderer):
                  *(Item(f"font-{number}", font.href, "font/woff2", font.data)
                    for number, font in enumerate(fonts, start=1))]
         durations: dict[str, float] = {}
-        if audio:
-            script, recording, mp3 = self._record(leaflet, context)
-            overlay = pars(recording, targets(script.utterances, units, present))
+        if script is not None:
+            recording, mp3 = self._record(script, leaflet, context)
+            overlay = pars(recording, targets(script.utterances, units, present,
+                                              ids.sentences, ids.spans))
             items += [Item("audio", AUDIO, "audio/mpeg", mp3),
                       Item(OVERLAY_ID, OVERLAY, "application/smil+xml",
                            smil_document(overlay, TEXT, AUDIO))]
@@ -182,12 +184,11 @@ class EpubRenderer(Renderer):
         return "\n".join([font_face_css(fonts), self._css[theme.folder],
                           OVERLAY_CSS]).encode("utf-8")
 
-    def _record(self, leaflet: Leaflet, context: RenderContext) -> tuple[Script, Recording,
-                                                                           bytes]:
+    def _record(self, script: Script, leaflet: Leaflet,
+                context: RenderContext) -> tuple[Recording, bytes]:
         """The spoken leaflet as the `audio` format makes it, encoded as MP3 (an EPUB core
         media type)."""
         settings = checked_settings(context)
-        script = self._speech.script(leaflet, context)
         if not script.utterances:
             raise RenderError("nothing to say: the page has no text")
         voice = voice_for(context.config.locales_dir, context.locale, settings["voice"] or None)
@@ -207,12 +208,26 @@ class EpubRenderer(Renderer):
                         language=str(context.locale), comment=leaflet.ai_note.text.plain.strip())
             mp3 = encode(pcm_path, recording.sample_rate, folder / "speech.mp3", "mp3",
                          filters, tags, recording.chapters)
-        return script, recording, mp3
+        return recording, mp3
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def _pieces(script: Script) -> dict[str, list[list[str]]]:
+    """Unit id → the texts of its utterances, one list per time the unit is said."""
+    pieces: dict[str, list[list[str]]] = {}
+    previous = None
+    for utterance in script.utterances:
+        if utterance.unit:
+            runs = pieces.setdefault(utterance.unit, [])
+            if utterance.unit != previous or not runs:
+                runs.append([])
+            runs[-1].append(utterance.text)
+        previous = utterance.unit
+    return pieces
 
 
 def _plain(heading: Any) -> str:
