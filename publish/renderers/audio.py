@@ -23,7 +23,7 @@ from publish.files import StampCache
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.speech import synthesise
-from publish.speech.cache import process_cache
+from publish.speech.cache import Encoded, EncodedCache, encoded_cache, process_cache
 from publish.speech.captions import webvtt
 from publish.speech.encode import FORMATS, MEDIA_TYPES, Tags, encode, gain_filter, measure
 from publish.speech.engine import SpeechEngine
@@ -144,6 +144,10 @@ class AudioRenderer(Renderer):
             audio = encode(pcm_path, recording.sample_rate, folder / f"speech.{container}",
                            container, filters, tags, recording.chapters)
             lap("encoding")
+        # The EPUB's overlay plays this same recording: let it take these bytes.
+        encoded_cache().store(EncodedCache.key(recording.pcm, recording.sample_rate, container,
+                                               settings["loudness"], tags, recording.chapters),
+                              Encoded(loudness, gain, audio))
         captions = webvtt(recording.cues)
         self.last_report = AudioReport(script, recording, loudness.integrated, loudness.peak,
                                        gain, cpu)

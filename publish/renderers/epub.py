@@ -50,7 +50,7 @@ from publish.renderers.audio import AudioRenderer, checked_settings
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.renderers.html import leaflet_html
 from publish.speech import synthesise
-from publish.speech.cache import process_cache
+from publish.speech.cache import Encoded, EncodedCache, encoded_cache, process_cache
 from publish.speech.encode import Tags, encode, gain_filter, measure
 from publish.speech.engine import SpeechEngine
 from publish.speech.script import Script
@@ -200,14 +200,21 @@ class EpubRenderer(Renderer):
             clips = synthesise(script, self._engine, folder, process_cache())
             recording = assemble(script, clips, settings["sentence_pause"],
                                  settings["section_pause"])
-            pcm_path = folder / "speech.pcm"
-            pcm_path.write_bytes(recording.pcm)
-            filters, _ = gain_filter(measure(pcm_path, recording.sample_rate),
-                                     settings["loudness"])
             tags = Tags(title=leaflet.title, album=context.config.site["name"],
                         language=str(context.locale), comment=leaflet.ai_note.text.plain.strip())
+            # The audio format's MP3 of this very recording, when it has just made it.
+            key = EncodedCache.key(recording.pcm, recording.sample_rate, "mp3",
+                                   settings["loudness"], tags, recording.chapters)
+            made = encoded_cache().find(key)
+            if made is not None:
+                return recording, made.data
+            pcm_path = folder / "speech.pcm"
+            pcm_path.write_bytes(recording.pcm)
+            loudness = measure(pcm_path, recording.sample_rate)
+            filters, gain = gain_filter(loudness, settings["loudness"])
             mp3 = encode(pcm_path, recording.sample_rate, folder / "speech.mp3", "mp3",
                          filters, tags, recording.chapters)
+            encoded_cache().store(key, Encoded(loudness, gain, mp3))
         return recording, mp3
 
     def close(self) -> None:

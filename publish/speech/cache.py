@@ -13,6 +13,8 @@ Why in memory and not on disk: renderers write nothing (the build alone writes, 
 under the output folder), workers may be Dask processes on other machines, and a page's
 formats always render together in one process, which is when reuse matters. A format
 rebuilt alone on a later build synthesises again, as the audio format always did.
+
+`EncodedCache` does the same for the last step: the recording measured and encoded.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from publish.speech.encode import Loudness, Tags
 from publish.speech.engine import Clip
+from publish.speech.timeline import ChapterMark
 
 DEFAULT_LIMIT = 48 * 1024 * 1024
 """Bytes of PCM kept: about 18 minutes of speech, several pages (the seed page is 4 min)."""
@@ -90,3 +94,60 @@ _process_cache = ClipCache()
 def process_cache() -> ClipCache:
     """The cache every renderer of this process shares."""
     return _process_cache
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A recording measured and encoded: what the loudness pass and ffmpeg made of it."""
+
+    loudness: Loudness
+    gain: float
+    data: bytes
+
+
+class EncodedCache:
+    """The last few encoded recordings, by their samples and everything the encoder is told.
+
+    The EPUB carries the `audio` format's MP3: when the audio format has just encoded the
+    same recording with the same tags and chapters, the EPUB takes those bytes instead of
+    measuring and encoding it again (the costly half of the audio format after synthesis).
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, Encoded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(pcm: bytes, sample_rate: int, container: str, target: float, tags: Tags,
+            chapters: tuple[ChapterMark, ...]) -> str:
+        digest = hashlib.sha256(pcm)
+        described = repr((sample_rate, container, target, tags, chapters))
+        digest.update(described.encode("utf-8"))
+        return digest.hexdigest()
+
+    def find(self, key: str) -> Encoded | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def store(self, key: str, entry: Encoded) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_encoded = EncodedCache()
+
+
+def encoded_cache() -> EncodedCache:
+    """The encoded recordings every renderer of this process shares."""
+    return _encoded
