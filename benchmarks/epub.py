@@ -8,8 +8,8 @@ On the same pages:
 - `publish audio`: with media overlays, on the first `--audio-pages` pages, the clip cache
   emptied before each page (everything synthesised);
 - `publish audio after audio`: the same pages rendered by the `audio` format first, then
-  the EPUB timed alone (what `-f audio -f epub` costs on top of the audio): the clips come
-  from the cache, the count of clips synthesised shows it.
+  the EPUB timed alone (what `-f audio -f epub` costs on top of the audio): the clips and
+  the MP3 come from the caches, the count of clips synthesised shows it.
 
     .venv/bin/python -m benchmarks.epub [--pages 20] [--audio-pages 3] [--seed 11] [--no-pandoc]
 
