@@ -28,7 +28,7 @@ from xml.etree import ElementTree as ET
 import tinyhtml5
 
 from publish.config import Setting
-from publish.epub.fonts import OVERLAY_CSS, FontSubsets, font_face_css
+from publish.epub.fonts import OVERLAY_CSS, EmbeddedFont, FontSubsets, font_face_css
 from publish.epub.overlay import UnitIds, pars, smil_document, targets, whole_blocks
 from publish.epub.package import (
     XHTML,
@@ -122,32 +122,10 @@ class EpubRenderer(Renderer):
         theme, templates, ids = self.theme(context)
         script = self._speech.script(leaflet, context) if audio else None
         ids.reset(_pieces(script) if script is not None else None)
-        html = leaflet_html(leaflet, context, templates, medium="epub",
-                            )
+        html = leaflet_html(leaflet, context, templates, medium="epub")
         text, present, page_text, units = _xhtml(html, context, ids.spans)
-        headings = outline(leaflet)
-        gettext = context.gettext
-        contents = [NavEntry(_plain(h), f"{TEXT}#{h.id}",
-                             tuple(NavEntry(_plain(c), f"{TEXT}#{c.id}")
-                                   for c in h.children if c.label))
-                    for h in headings if h.label]
-        # The spoken leaflet's heading (a safety string, with its translator's note there).
-        safety = gettext("Disclaimer and AI note")
-        contents.append(NavEntry(safety, f"{TEXT}#safety-heading"))
-        # TRANSLATORS: title of the table of contents of an e-book.
-        contents_label = gettext("Contents")
-        nav = navigation_document(
-            title=leaflet.title, language=context.locale.tag,
-            direction=context.locale.direction, stylesheet=STYLESHEET,
-            contents_label=contents_label, entries=contents,
-            # TRANSLATORS: heading of the list of an e-book's main parts (hidden; reading
-            # systems show it as a menu).
-            landmarks_label=gettext("Landmarks"),
-            landmarks=[("toc", f"{NAV}#toc", contents_label),
-                       # TRANSLATORS: e-book landmark: where the leaflet's text begins.
-                       ("bodymatter", f"{TEXT}#main", gettext("Start of the leaflet"))])
-        fonts = self._fonts.embed(theme.fonts(), page_text + " ".join(
-            entry.text for entry in contents))
+        nav, contents = _navigation(leaflet, context)
+        fonts = self._fonts.embed(theme.fonts(), page_text + " ".join(contents))
         items = [Item("nav", NAV, "application/xhtml+xml", nav, properties="nav"),
                  Item("leaflet", TEXT, "application/xhtml+xml", text,
                       overlay=OVERLAY_ID if audio else ""),
@@ -178,7 +156,7 @@ class EpubRenderer(Renderer):
                                      package)], ROOT)
         return RenderResult((OutputFile(".epub", data, "application/epub+zip"),))
 
-    def _stylesheet(self, theme: Theme, fonts: list[Any]) -> bytes:
+    def _stylesheet(self, theme: Theme, fonts: list[EmbeddedFont]) -> bytes:
         if theme.folder not in self._css:
             self._css[theme.folder] = theme.stylesheet_text()
         return "\n".join([font_face_css(fonts), self._css[theme.folder],
@@ -221,6 +199,33 @@ class EpubRenderer(Renderer):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+def _navigation(leaflet: Leaflet, context: RenderContext) -> tuple[bytes, list[str]]:
+    """The navigation document, and the words it shows (for the font subsets)."""
+    gettext = context.gettext
+    contents = [NavEntry(_plain(h), f"{TEXT}#{h.id}",
+                         tuple(NavEntry(_plain(c), f"{TEXT}#{c.id}")
+                               for c in h.children if c.label))
+                for h in outline(leaflet) if h.label]
+    # The spoken leaflet's heading (a safety string, with its translator's note there).
+    contents.append(NavEntry(gettext("Disclaimer and AI note"), f"{TEXT}#safety-heading"))
+    # TRANSLATORS: title of the table of contents of an e-book.
+    contents_label = gettext("Contents")
+    # TRANSLATORS: heading of the list of an e-book's main parts (hidden; reading
+    # systems show it as a menu).
+    landmarks_label = gettext("Landmarks")
+    # TRANSLATORS: e-book landmark: where the leaflet's text begins.
+    start = gettext("Start of the leaflet")
+    nav = navigation_document(
+        title=leaflet.title, language=context.locale.tag, direction=context.locale.direction,
+        stylesheet=STYLESHEET, contents_label=contents_label, entries=contents,
+        landmarks_label=landmarks_label,
+        landmarks=[("toc", f"{NAV}#toc", contents_label), ("bodymatter", f"{TEXT}#main", start)])
+    words = [contents_label, landmarks_label, start]
+    for entry in contents:
+        words += [entry.text, *(child.text for child in entry.children)]
+    return nav, words
 
 
 def _pieces(script: Script) -> dict[str, list[list[str]]]:

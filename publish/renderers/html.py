@@ -8,7 +8,6 @@ fetches nothing; the PDF instead gets the same CSS pre-parsed once per process.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +38,8 @@ class ThemeCache:
 
 
 def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSet, *,
-                 medium: str, css: str | None = None, date_style: str = "long",
-                 extra: Mapping[str, Any] | None = None) -> str:
-    """The leaflet page. `medium` is `screen`, `print` or `epub`; `css` is inlined when
-    given; `extra` adds values for a template of another format (the EPUB's).
+                 medium: str, css: str | None = None, date_style: str = "long") -> str:
+    """The leaflet page. `medium` is `screen` or `print`; `css` is inlined when given.
 
     The PDF prints this page too, so both formats get the same check of what the theme's
     template wrote: no script, no event attribute, nothing fetched (`publish.fetching`).
@@ -62,7 +59,6 @@ def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSe
         "medium": medium,
         "css": Markup(style) if style is not None else None,
         "generator": f"publish {__version__}",
-        **(extra or {}),
     }
     html = templates.render(values, context.strings)
     problems = page_problems(html, style)
