@@ -97,7 +97,10 @@ class TemplateSet:
     so a theme stays data even on a Dask worker that renders other sites' pages.
     """
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, template: str | None = None,
+                 filters: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        """`template` names another page template than the theme's (the EPUB's), and
+        `filters` replace or add filters for it."""
         own = ThemeLoader(theme.folder)
         loaders: list[jinja2.BaseLoader] = [own]
         if theme.fallback is not None:
@@ -122,8 +125,9 @@ class TemplateSet:
         self.env.filters["block_kind"] = block_kind
         self.env.filters["data_url"] = self.data_url
         self.env.tests["block"] = is_block
+        self.env.filters.update(filters or {})
         try:
-            self.template = self.env.get_template(theme.template)
+            self.template = self.env.get_template(template or theme.template)
         except PublishError:
             raise
         except jinja2.TemplateSyntaxError as error:

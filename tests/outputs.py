@@ -25,6 +25,8 @@ def assert_complete(path: Path) -> None:
         import webvtt
 
         assert len(webvtt.read(str(path))) >= 1
+    elif name.endswith(".epub"):
+        assert epub_text(data).strip(), path
     elif name.endswith((".po", ".pot")):
         import polib
 
@@ -39,3 +41,37 @@ def assert_complete(path: Path) -> None:
         assert float(duration.stdout.strip()) > 1.0, path
     else:
         data.decode("utf-8")
+
+
+def epub_text(data: bytes) -> str:
+    """The text of an EPUB's content documents in spine order, as a reading system shows it
+    (parsed as XML: an EPUB whose XHTML is not well-formed fails here)."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist()[0] == "mimetype"
+        container = etree.fromstring(archive.read("META-INF/container.xml"))
+        [rootfile] = container.iter("{*}rootfile")
+        opf_path = rootfile.get("full-path")
+        folder = opf_path.rpartition("/")[0]
+        package = etree.fromstring(archive.read(opf_path))
+        hrefs = {item.get("id"): item.get("href") for item in package.iter("{*}item")}
+        texts = []
+        for itemref in package.iter("{*}itemref"):
+            href = hrefs[itemref.get("idref")]
+            name = f"{folder}/{href}" if folder else href
+            document = etree.fromstring(archive.read(name))
+            for body in document.iter("{http://www.w3.org/1999/xhtml}body"):
+                texts.append("".join(body.itertext()))
+        return "\n".join(texts)
+
+
+def brf_text(data: bytes, tables: tuple[str, ...] = ("en-ueb-g2.ctb",)) -> str:
+    """A BRF file read back to print by liblouis (page numbers left out)."""
+    from publish.braille.layout import body_text
+    from publish.braille.liblouis import Translator
+
+    return Translator(tables).backward(body_text(data.decode("ascii")))

@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("content", ("publish.reader", "publish.catalogs", "publish.sms", "publish.speech",
                  "publish.braille",
                  "publish.theme", "publish.templates", "publish.fetching", "publish.localise",
-                 "publish.outline", "publish.readability")),
+                 "publish.outline", "publish.readability", "publish.epub")),
     ("renderers", ("publish.renderers",)),
     ("rendering", ("publish.rendering",)),
     ("build", ("publish.build",)),

@@ -21,6 +21,7 @@ from publish.localise import localise
 from publish.reader import read_page
 from publish.renderers import RenderContext, registry
 from tests.conftest import ROOT, SEED
+from tests.outputs import brf_text, epub_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contract"
 PAGES = [SEED, *sorted(FIXTURES.glob("*.md"))]
@@ -54,6 +55,8 @@ def output_text(suffix: str, data: bytes, tmp_path: Path) -> str:
                               capture_output=True, text=True).stdout
     if suffix.endswith(".brf"):
         return brf_text(data)
+    if suffix.endswith(".epub"):
+        return epub_text(data)
     text = data.decode("utf-8")
     if suffix.endswith(".json"):
         return " ".join(_strings(json.loads(text)))
@@ -62,14 +65,6 @@ def output_text(suffix: str, data: bytes, tmp_path: Path) -> str:
         parser.feed(text)
         return html.unescape("".join(parser.parts))
     return text
-
-
-def brf_text(data: bytes, tables: tuple[str, ...] = ("en-ueb-g2.ctb",)) -> str:
-    """A BRF file read back to print by liblouis (page numbers left out)."""
-    from publish.braille.layout import body_text
-    from publish.braille.liblouis import Translator
-
-    return Translator(tables).backward(body_text(data.decode("ascii")))
 
 
 def _strings(value: object) -> list[str]:

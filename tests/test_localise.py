@@ -27,7 +27,7 @@ from publish.pages import PageRef, discover
 from publish.reader import read_page
 from publish.renderers import RenderContext, registry
 from tests.conftest import translated_site
-from tests.test_contract import brf_text
+from tests.outputs import brf_text, epub_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = PageRef(ROOT / "content" / "naltrexone.md", "naltrexone.md")
@@ -55,6 +55,8 @@ def output_text(suffix: str, data: bytes) -> str:
         return _audio_tags(data)
     if suffix.endswith(".brf"):  # English braille (the pseudo-locale's): read back to print
         return brf_text(data)
+    if suffix.endswith(".epub"):
+        return epub_text(data)
     text = data.decode("utf-8", errors="replace")
     if suffix.endswith((".html", ".htm", ".xhtml")):
         text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)

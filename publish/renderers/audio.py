@@ -23,6 +23,7 @@ from publish.files import StampCache
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.speech import synthesise
+from publish.speech.cache import Encoded, EncodedCache, encoded_cache, process_cache
 from publish.speech.captions import webvtt
 from publish.speech.encode import FORMATS, MEDIA_TYPES, Tags, encode, gain_filter, measure
 from publish.speech.engine import SpeechEngine
@@ -107,7 +108,7 @@ class AudioRenderer(Renderer):
     # --- rendering ----------------------------------------------------------------------------
 
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
-        settings = _checked(context)
+        settings = checked_settings(context)
         container = settings["format"]
         cpu: dict[str, float] = {}
         clock = _cpu_seconds()
@@ -128,7 +129,7 @@ class AudioRenderer(Renderer):
         self._engine.configure(voice, settings["rate"])
         with tempfile.TemporaryDirectory(prefix="publish-audio-") as temp:
             folder = Path(temp)
-            clips = synthesise(script, self._engine, folder)
+            clips = synthesise(script, self._engine, folder, process_cache())
             lap("synthesis")
             recording = assemble(script, clips, settings["sentence_pause"],
                                  settings["section_pause"])
@@ -143,6 +144,10 @@ class AudioRenderer(Renderer):
             audio = encode(pcm_path, recording.sample_rate, folder / f"speech.{container}",
                            container, filters, tags, recording.chapters)
             lap("encoding")
+        # The EPUB's overlay plays this same recording: let it take these bytes.
+        encoded_cache().store(EncodedCache.key(recording.pcm, recording.sample_rate, container,
+                                               settings["loudness"], tags, recording.chapters),
+                              Encoded(loudness, gain, audio))
         captions = webvtt(recording.cues)
         self.last_report = AudioReport(script, recording, loudness.integrated, loudness.peak,
                                        gain, cpu)
@@ -163,7 +168,7 @@ def _cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def _checked(context: RenderContext) -> dict:  # type: ignore[type-arg]
+def checked_settings(context: RenderContext) -> dict:  # type: ignore[type-arg]
     settings = dict(context.settings(AudioRenderer.name))
     path = context.config.path
     low, high = RATE_RANGE

@@ -152,6 +152,13 @@ class SpeechEngine:
         core = self._core
         return int(core.get_parameter(core.espeak.RATE, 1))
 
+    @property
+    def settings(self) -> tuple[str, int]:
+        """The voice and rate chosen by `configure` (what a clip cache is keyed by)."""
+        if self._voice is None or self._rate is None:
+            raise RenderError("speech engine used before a voice was chosen")
+        return self._voice, self._rate
+
     def configure(self, voice: str, rate: int) -> None:
         """Choose the voice and rate for the next utterances (applied and checked on use)."""
         if voice.lower().startswith("mb/"):
