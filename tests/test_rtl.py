@@ -193,6 +193,39 @@ def test_arabic_html_is_right_to_left(arabic: dict[str, dict[str, bytes]]) -> No
     assert "Noto Sans Arabic" in "".join(page.styles)
 
 
+def test_epub_reads_right_to_left(arabic: dict[str, dict[str, bytes]],
+                                  pseudo_bidi: dict[str, dict[str, bytes]],
+                                  tmp_path: Path) -> None:
+    """The Arabic and ar-XB EPUBs: pages turn right to left, every document is `dir="rtl"`
+    in its language, the Arabic safety texts are in the text, and EPUBCheck passes them."""
+    import zipfile
+
+    from lxml import etree
+
+    from tests.epub_validators import epubcheck
+    from tests.outputs import epub_text
+
+    paths = []
+    for locale, outputs in (("ar", arabic), ("ar-XB", pseudo_bidi)):
+        data = outputs["epub"][".epub"]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            package = etree.fromstring(archive.read("EPUB/package.opf"))
+            [spine] = package.iter("{*}spine")
+            assert spine.get("page-progression-direction") == "rtl"
+            documents = [name for name in archive.namelist() if name.endswith(".xhtml")]
+            assert documents
+            for name in documents:
+                root = etree.fromstring(archive.read(name))
+                assert root.get("dir") == "rtl" and root.get("lang") == locale, name
+        path = tmp_path / f"naltrexone.{locale}.epub"
+        path.write_bytes(data)
+        paths.append(path)
+    text = normalise(epub_text(arabic["epub"][".epub"]))
+    assert AR_DISCLAIMER in text and AR_AI_NOTE in text
+    for name, (errors, warnings, messages) in epubcheck(paths, tmp_path).items():
+        assert (errors, warnings) == (0, 0), (name, messages[-3000:])
+
+
 def test_direction_comes_from_the_locale() -> None:
     assert Locale.parse("ar").direction == "rtl" and Locale.parse("ar-XB").direction == "rtl"
     assert Locale.parse("ar-XB").candidates()[-1] == "ar"  # ar-XB uses the Arabic data

@@ -148,7 +148,9 @@ def package_document(metadata: Metadata, items: Sequence[Item], spine: Sequence[
         if item.overlay:
             attributes["media-overlay"] = item.overlay
         ET.SubElement(manifest, f"{{{OPF}}}item", attributes)
-    spine_element = ET.SubElement(package, f"{{{OPF}}}spine")
+    # The reading system turns pages right to left for Arabic, Hebrew… (EPUB 3.3 §5.8).
+    spine_element = ET.SubElement(package, f"{{{OPF}}}spine",
+                                  {"page-progression-direction": metadata.direction})
     for idref in spine:
         ET.SubElement(spine_element, f"{{{OPF}}}itemref", {"idref": idref})
     for idref in aside:
