@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("locale", ("publish.locale", "publish.strings", "publish.resources",
                 "publish.sentences")),
     ("content", ("publish.reader", "publish.catalogs", "publish.sms", "publish.speech",
+                 "publish.summary", "publish.print_link",
                  "publish.theme", "publish.templates", "publish.fetching", "publish.localise",
                  "publish.outline")),
     ("renderers", ("publish.renderers",)),
