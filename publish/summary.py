@@ -47,7 +47,7 @@ from publish.strings import Strings
 MAX_FACTS = 2
 MAX_ITEM_WORDS = 8
 """A side effect longer than this is cut to its first clause ("Signs of infection, such as…")."""
-MAX_GLOSS_WORDS = 6
+MAX_GLOSS_WORDS = 8
 """A bracketed explanation longer than this is an aside, not a gloss of the word before it."""
 _NOT_IN_GLOSS = frozenset(";:%=<>[]")
 _LABEL_MARKS = (": ", " - ", " – ", " — ")
@@ -251,8 +251,7 @@ class UsageForms(BlockVisitor[list[str]]):
         self.abbreviations = abbreviations(words.abbreviations)
 
     def visit_list(self, block: ItemList, following: Block | None) -> list[str]:
-        # TRANSLATORS: SMS summary and "At a glance" box; {uses} lists what the medicine
-        # treats.
+        # TRANSLATORS: SMS and "At a glance" summary; {uses} lists what the medicine treats.
         template = self.strings.gettext("Used for: {uses}.")
         return [template.format(uses=joined) for joined, _n, _g in self._items(block)]
 
