@@ -14,7 +14,8 @@ import functools
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -53,6 +54,8 @@ class Setting:
     """Largest value allowed (numbers only)."""
     min_open: bool = False
     """The minimum itself is not allowed (`timeout` > 0)."""
+    validate: Callable[[Any], str | None] | None = None
+    """Further check of a value of the right type: returns what is wrong with it, or None."""
 
     def check(self, table: str, key: str, value: Any, path: Path | None) -> Any:
         expected = self.type if isinstance(self.type, tuple) else (self.type,)
@@ -79,6 +82,10 @@ class Setting:
                     raise ConfigError(f"[{table}] {key}: {item!r} is not one of {allowed}", path)
         if isinstance(value, int | float) and not isinstance(value, bool):
             self._check_range(table, key, value, path)
+        if self.validate is not None:
+            problem = self.validate(value)
+            if problem:
+                raise ConfigError(f"[{table}] {key}: {problem}", path)
         return value
 
     def _check_range(self, table: str, key: str, value: float, path: Path | None) -> None:
@@ -116,6 +123,32 @@ def _type_names(types: tuple[type, ...]) -> str:
     return " or ".join(names.get(t, t.__name__) for t in types)
 
 
+def base_url_problem(value: str) -> str | None:
+    """What makes `value` unusable as `[site] base_url`, or None (the empty string: no site).
+
+    The address is printed as a QR code on paper, where it cannot be corrected: only an
+    absolute http(s) URL of plain ASCII with a host, no credentials, query or fragment.
+    """
+    if value == "":
+        return None
+    example = '(e.g. "https://example.org/leaflets")'
+    if any(ord(ch) <= 32 or ord(ch) >= 127 for ch in value):
+        return (f"{value!r} has spaces, control or non-ASCII characters: write an absolute "
+                f"http(s) URL with them percent-encoded {example}")
+    try:
+        parts = urllib.parse.urlsplit(value)
+        _ = parts.port  # a port out of range or not a number raises only when read
+    except ValueError as error:
+        return f"{value!r} is not a valid URL ({error}) {example}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{value!r} is not an absolute http(s) URL {example}"
+    if parts.username is not None or parts.password is not None:
+        return f"{value!r} carries a user name or password: it would be printed on every leaflet"
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        return f"{value!r} has a query or fragment: give the folder the site is served from"
+    return None
+
+
 SITE_SETTINGS: dict[str, Setting] = {
     "name": Setting("Medicine information", str, "Site name: album tag, HTML title suffix."),
     "source_language": Setting("en", str, "Language the pages are written in."),
@@ -138,6 +171,9 @@ SITE_SETTINGS: dict[str, Setting] = {
                             min=0, min_open=True),
     "publish_unstructured": Setting(False, bool,
                                     "Publish pages with no recognisable sections."),
+    "base_url": Setting("", str, "Absolute http(s) URL the site's HTML is served from; when "
+                        "set, each PDF leaflet prints a QR code to its own web page.",
+                        validate=base_url_problem),
 }
 
 BUILD_SETTINGS: dict[str, Setting] = {

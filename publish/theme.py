@@ -57,6 +57,8 @@ THEME_SETTINGS: dict[str, Setting] = {
                      item_type=str),
     "min_font_pt": Setting(0.0, float,
                            "Smallest text size the theme promises, in points (0: no promise)."),
+    "at_a_glance": Setting(True, bool, "Print the \"At a glance\" box (what it is for, when "
+                           "to get help at once, a missed dose) at the top of the leaflet."),
 }
 
 _NUMBER_UNIT = re.compile(

@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "publish.sentences")),
     ("content", ("publish.reader", "publish.catalogs", "publish.sms", "publish.speech",
                  "publish.braille",
+                 "publish.summary", "publish.print_link",
                  "publish.theme", "publish.templates", "publish.fetching", "publish.localise",
                  "publish.outline", "publish.readability", "publish.epub")),
     ("renderers", ("publish.renderers",)),

@@ -82,7 +82,7 @@ def test_the_consumers_are_found() -> None:
     names = {f"{cls.__module__}.{cls.__qualname__}" for cls in VISITORS}
     assert {"publish.model._BlockTexts", "publish.model._NestedBlocks",
             "publish.outline._Outline", "publish.speech.script.ScriptBuilder",
-            "publish.sms.summary._UsageForms", "publish.catalogs.units._TextMap"} <= names
+            "publish.summary.UsageForms", "publish.catalogs.units._TextMap"} <= names
 
 
 @pytest.mark.parametrize("visitor", VISITORS, ids=lambda cls: f"{cls.__module__}.{cls.__name__}")

@@ -133,7 +133,7 @@ def test_ingredients_are_h2_groups_with_h3_sections(renderer: HtmlRenderer,
     tree = Tree(render(renderer, leaflet, site))
     h2 = [attrs["id"] for attrs in tree.tags("h2")]
     h3 = [attrs["id"] for attrs in tree.tags("h3")]
-    assert h2 == [h.id for h in headings] + ["disclaimer", "ai-note"]
+    assert h2 == ["at-a-glance"] + [h.id for h in headings] + ["disclaimer", "ai-note"]
     assert h3 == [c.id for h in headings for c in h.children]
     assert "Alphamycin and Betazole are two separate medicines" in tree.text
 

@@ -21,6 +21,7 @@ import pdfplumber
 import pypdf
 import pytest
 
+from publish import summary
 from publish.config import SiteConfig, build_config
 from publish.errors import ConfigError, PublishError, RenderError
 from publish.model import Leaflet, Status
@@ -28,6 +29,8 @@ from publish.reader import read_page
 from publish.renderers import get_renderer_class
 from publish.renderers.base import RenderContext
 from publish.renderers.pdf import DEFAULT_SAFETY_LINE, PdfRenderer, page_counter_content
+from publish.sms.transliterate import load_locale
+from publish.strings import SourceStrings
 from publish.theme import find_theme, outline
 from tests.conftest import CORPUS, ROOT, SEED, Shouting, requires_corpus
 
@@ -62,8 +65,9 @@ def bookmarks(reader: pypdf.PdfReader) -> list[tuple[int, str]]:
     return found
 
 
-def expected_bookmarks(leaflet: Leaflet, safety: tuple[str, str]) -> list[tuple[int, str]]:
-    expected: list[tuple[int, str]] = []
+def expected_bookmarks(leaflet: Leaflet, safety: tuple[str, str],
+                       glance: str | None = None) -> list[tuple[int, str]]:
+    expected: list[tuple[int, str]] = [(1, glance)] if glance else []
     for heading in outline(leaflet):
         if heading.label:
             expected.append((1, words(heading.label)))
@@ -91,7 +95,7 @@ def smallest_chars(path: Path) -> tuple[float, list[str]]:
 
 def leaflet_pdf_problems(path: Path, leaflet: Leaflet, min_pt: float,
                          safety: tuple[str, str] = ("Disclaimer", "AI-generated information"),
-                         lang: str = "en") -> list[str]:
+                         lang: str = "en", glance: str = "At a glance") -> list[str]:
     problems: list[str] = []
     # In a right-to-left page, English sentences come out with their final stop first
     # (bidi reordering), so compare words only.
@@ -118,8 +122,12 @@ def leaflet_pdf_problems(path: Path, leaflet: Leaflet, min_pt: float,
     if not catalog.get("/ViewerPreferences", {}).get("/DisplayDocTitle"):
         problems.append("DisplayDocTitle not set")
     marks = [(depth, words(title)) for depth, title in bookmarks(reader)]
-    if marks != expected_bookmarks(leaflet, safety):
-        problems.append(f"bookmarks {marks} != {expected_bookmarks(leaflet, safety)}")
+    # The "At a glance" box of the default theme opens the leaflet when the page says any of
+    # its parts (tests/test_glance.py checks what it says).
+    boxed = summary.glance(leaflet, load_locale(ROOT / "locales", lang), SourceStrings())
+    expected = expected_bookmarks(leaflet, safety, glance if boxed else None)
+    if marks != expected:
+        problems.append(f"bookmarks {marks} != {expected}")
     missing = unembedded_fonts(path)
     if missing:
         problems.append(f"fonts not embedded: {missing}")
@@ -338,7 +346,8 @@ def test_furniture_goes_through_gettext(tmp_path: Path, renderer: PdfRenderer,
     assert "«Printed March 4, 2025»" in text
     assert f"«{DEFAULT_SAFETY_LINE}»" in text
     assert leaflet_pdf_problems(path, leaflet, 16, ("«Disclaimer»",
-                                                    "«AI-generated information»")) == []
+                                                    "«AI-generated information»"),
+                                glance="«At a glance»") == []
 
 
 def test_page_label_follows_the_translation_order() -> None:

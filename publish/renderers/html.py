@@ -16,10 +16,40 @@ from markupsafe import Markup
 from publish import __version__
 from publish.errors import ConfigError
 from publish.fetching import page_problems
+from publish.files import StampCache
 from publish.model import Leaflet
+from publish.print_link import PageLink
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
+from publish.sms.transliterate import SmsLocale, find_locale_file, load_locale
+from publish.summary import Glance, glance
 from publish.templates import TemplateSet
 from publish.theme import Theme, find_theme, format_day, outline
+
+_SUMMARY_WORDS: StampCache[SmsLocale] = StampCache()
+
+
+def summary_words(context: RenderContext) -> SmsLocale:
+    """The locale's words the summary looks for (`sms.toml`, the data the SMS reads too),
+    read again only when the file changes."""
+    key = (context.config.locales_dir, context.locale)
+    path = find_locale_file(*key)
+    return _SUMMARY_WORDS.get((*key, path), [path] if path is not None else [],
+                              lambda: load_locale(*key))
+
+
+def summary_inputs(context: RenderContext) -> list[Path]:
+    """The data file the "At a glance" box depends on (part of the build fingerprint)."""
+    found = find_locale_file(context.config.locales_dir, context.locale)
+    return [found] if found is not None else []
+
+
+def at_a_glance(leaflet: Leaflet, context: RenderContext, theme: Theme) -> Glance | None:
+    """The "At a glance" box of the leaflet, or None when the theme turns it off or the page
+    says none of its parts."""
+    if not theme.settings["at_a_glance"]:
+        return None
+    found = glance(leaflet, summary_words(context), context.strings)
+    return found or None
 
 
 class ThemeCache:
@@ -38,8 +68,10 @@ class ThemeCache:
 
 
 def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSet, *,
-                 medium: str, css: str | None = None, date_style: str = "long") -> str:
-    """The leaflet page. `medium` is `screen` or `print`; `css` is inlined when given.
+                 medium: str, css: str | None = None, date_style: str = "long",
+                 link: PageLink | None = None) -> str:
+    """The leaflet page. `medium` is `screen` or `print`; `css` is inlined when given;
+    `link` is the page's web address and QR code, printed on the PDF.
 
     The PDF prints this page too, so both formats get the same check of what the theme's
     template wrote: no script, no event attribute, nothing fetched (`publish.fetching`).
@@ -59,6 +91,8 @@ def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSe
         "medium": medium,
         "css": Markup(style) if style is not None else None,
         "generator": f"publish {__version__}",
+        "glance": at_a_glance(leaflet, context, templates.theme),
+        "link": link,
     }
     html = templates.render(values, context.strings)
     problems = page_problems(html, style)
@@ -96,7 +130,7 @@ class HtmlRenderer(Renderer):
 
     def inputs(self, context: RenderContext) -> list[Path]:
         theme, _ = self.themes.get(context)
-        return theme.files()
+        return theme.files() + summary_inputs(context)
 
     def tools(self, context: RenderContext) -> list[str]:
         theme, _ = self.themes.get(context)

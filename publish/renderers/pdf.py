@@ -26,8 +26,9 @@ from publish.config import Setting
 from publish.errors import ConfigError, RenderError
 from publish.fetching import ThemeFetcher
 from publish.model import Leaflet
+from publish.print_link import page_link
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
-from publish.renderers.html import ThemeCache, leaflet_html
+from publish.renderers.html import ThemeCache, leaflet_html, summary_inputs
 from publish.templates import TemplateSet
 from publish.theme import Theme, css_string, format_day, shorten
 
@@ -110,8 +111,9 @@ class PdfRenderer(Renderer):
     def render(self, leaflet: Leaflet, context: RenderContext) -> RenderResult:
         settings = context.settings(self.name)
         style, templates = self.print_style(context)
+        link = page_link(context.config.site["base_url"], str(context.locale), leaflet.source)
         html = leaflet_html(leaflet, context, templates, medium="print",
-                            date_style=settings["date_format"])
+                            date_style=settings["date_format"], link=link)
         data = self.write_pdf(html, self.furniture_css(leaflet, context, settings), style)
         warnings: tuple[str, ...] = ()
         if style.warnings and style.theme.folder not in self._reported:
@@ -156,13 +158,14 @@ class PdfRenderer(Renderer):
 
     def inputs(self, context: RenderContext) -> list[Path]:
         theme, _ = self.themes.get(context)
-        return theme.files() + [face.path for font in theme.fonts() for face in font.faces]
+        return (theme.files() + [face.path for font in theme.fonts() for face in font.faces]
+                + summary_inputs(context))
 
     def tools(self, context: RenderContext) -> list[str]:
         theme, _ = self.themes.get(context)
         # WeasyPrint lays out and subsets fonts with these; the theme's font packages and the
         # system fonts it falls back to for other scripts end up embedded in the PDF.
-        return ["weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "jinja2",
+        return ["weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "jinja2", "segno",
                 "system-fonts", *(f"fontpkg-{slug}" for slug in theme.settings["fonts"])]
 
     def close(self) -> None:

@@ -2,7 +2,8 @@
 
 Writes `<page>.sms.txt` (the messages in order, separated by a blank line) and `<page>.sms.json`
 (per message: text, encoding, characters, septets or UTF-16 units, segments and, for UCS-2, the
-characters that forced it; totals; what was trimmed). What the summary says and how it is cut
+characters that forced it; totals; what was trimmed; `shortened`: each part said shorter than
+the page says it, from → to, with the reason). What the summary says and how it is cut
 is in `publish.sms.summary`; the encoding arithmetic in `publish.sms.gsm`.
 """
 
@@ -19,7 +20,15 @@ from publish.files import StampCache
 from publish.model import Leaflet
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.sms import gsm
-from publish.sms.summary import CONCATENATED, SEPARATE, Bundle, Options, compose, gather
+from publish.sms.summary import (
+    CONCATENATED,
+    SEPARATE,
+    Bundle,
+    Options,
+    compose,
+    gather,
+    shortened,
+)
 from publish.sms.transliterate import (
     SmsLocale,
     Transliterator,
@@ -168,9 +177,11 @@ class SmsRenderer(Renderer):
         shifts = {count.shift.language for count in counts if count.shift is not None}
         shift = {"single_shift": shifts.pop()} if shifts else {}
         content, choice = bundle.content, bundle.choice
-        warning_items = 0
+        warning_items = glosses_kept = 0
         if choice.warning is not None and content.warning_kind == "serious":
             warning_items = content.warning_counts[choice.warning_kept]
+            glosses_kept = content.warning_glossed[choice.warning_kept]
+        glosses_total = sum(p.glossed for p in content.warning_phrases)
         return {
             "page": leaflet.source,
             "title": leaflet.title,
@@ -193,6 +204,8 @@ class SmsRenderer(Renderer):
                 "warning": content.warning_kind if choice.warning is not None else "omitted",
                 "warning_items": {"kept": warning_items, "total": content.warning_items},
                 "facts": {"kept": len(choice.facts), "total": len(content.facts)},
+                "glosses": {"kept": glosses_kept, "total": glosses_total},
             },
+            "shortened": shortened(bundle),
             "transliterated": dict(sorted(replaced.items())),
         }

@@ -5,48 +5,32 @@ The content, in order of importance (the least important is trimmed first):
 1. the medicine name (never trimmed) and what it is for: the first sentence of Usage,
    shortened by whole clauses when needed;
 2. the most important warning: the serious side effects as "Get medical help at once if: a, b,
-   c", trimmed by whole items; where the page does not say which effects are serious, a
-   sentence saying so (a summary must not guess);
+   c", each with the plain-language explanation in brackets the page gives ("Tachycardia
+   (rapid heart rate)") while it fits, then without it, then trimmed by whole items; where
+   the page does not say which effects are serious, a sentence saying so (a summary must not
+   guess);
 3. key facts from the FAQs (missed dose, what not to take it with), whole sentences;
 4. the safety text (disclaimer + AI note): never trimmed, never split across messages.
 
+What the summary says comes from `publish.summary`, shared with the leaflet's "At a glance"
+box; `shortened` lists what the chosen summary shortened to fit (the `.sms.json` report).
 `compose` tries candidate contents from the fullest to the leanest and returns the first whose
 layout fits the budget; if even the name and the safety text do not fit, it raises `RenderError`.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from publish import summary
 from publish.errors import RenderError
-from publish.model import (
-    Block,
-    BlockVisitor,
-    Callout,
-    Faq,
-    ItemList,
-    LabelledParagraph,
-    Leaflet,
-    Paragraph,
-    SectionKind,
-    Severity,
-    SideEffectGroup,
-    Text,
-    block_texts,
-    blocks_of,
-)
-from publish.sentences import Abbreviations, split_sentences
+from publish.model import Leaflet
 from publish.sms import gsm
-from publish.sms.text import drop_parentheticals, shortened_forms, substantive
-from publish.sms.transliterate import SmsLocale, flatten
+from publish.sms.transliterate import SmsLocale
 from publish.strings import Strings
 
 CONCATENATED, SEPARATE = "concatenated", "separate"
-MAX_FACTS = 2
-MAX_ITEM_WORDS = 8
-"""A side effect longer than this is cut to its first clause ("Signs of infection, such as…")."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +72,10 @@ class Content:
     warning_counts: tuple[int, ...] = ()
     """Serious effects each warning form lists (parallel to `warning_forms`; empty when the
     warning lists none)."""
+    warning_glossed: tuple[int, ...] = ()
+    """How many effects keep their gloss in each warning form (parallel, as above)."""
+    warning_phrases: tuple[summary.Phrase, ...] = ()
+    """The serious effects, in order, with and without their glosses."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +104,8 @@ class Bundle:
 
 def gather(leaflet: Leaflet, data: SmsLocale, strings: Strings,
            sms_form: Callable[[str], str], limit: int | None = None) -> Content:
-    """Pick what the summary may say from the model; `sms_form` transliterates.
+    """Pick what the summary may say from the model (`publish.summary`, the summary the
+    printed "At a glance" box shares); `sms_form` transliterates.
 
     `limit` (`Options.form_limit`) bounds the shortened forms built: besides the full form
     of each part, only those at most `limit` characters long, since a longer one could never
@@ -124,18 +113,25 @@ def gather(leaflet: Leaflet, data: SmsLocale, strings: Strings,
     or a list of 30,000 serious effects gives that many forms of that length: minutes of work.
     """
     name = sms_form(leaflet.title)
-    usage = [sms_form(form) for form in _usage_forms(leaflet, data, strings, limit)]
+    usage = [sms_form(form) for form in summary.usage_forms(leaflet, data, strings, limit)]
     headlines = tuple(dict.fromkeys(_headline(name, form, strings) for form in usage))
-    kind, items = _serious_effects(leaflet, data)
-    items = [sms_form(item) for item in items]
-    items = [item for item in dict.fromkeys(items) if item]
+    kind, found = summary.serious_effects(leaflet, data)
+    phrases = [summary.Phrase(sms_form(p.text), sms_form(p.plain)) for p in found]
+    unique: dict[str, summary.Phrase] = {}
+    for phrase in phrases:
+        if phrase.plain:
+            unique.setdefault(phrase.plain, phrase)
+    items = list(unique.values())
     counts: tuple[int, ...] = ()
+    glossed: tuple[int, ...] = ()
     if kind == "serious" and items:
         # TRANSLATORS: between items of a list in an SMS ("Nausea, Headache").
         separator = strings.pgettext("sms list separator", ", ")
-        counts = tuple(_counts(items, separator, limit))
-        warnings = tuple(_warning(separator.join(items[:count]), count < len(items), strings)
-                         for count in counts)
+        forms = summary.list_forms(items, separator, limit)
+        counts = tuple(count for _joined, count, _glossed in forms)
+        glossed = tuple(kept for _joined, _count, kept in forms)
+        warnings = tuple(_warning(joined, count < len(items), strings)
+                         for joined, count, _glossed in forms)
     elif kind == "no_side_effects":
         # TRANSLATORS: SMS summary of a page that has no side-effects section.
         warnings = (strings.gettext("Side effects: this leaflet does not list them."),)
@@ -144,10 +140,11 @@ def gather(leaflet: Leaflet, data: SmsLocale, strings: Strings,
         # TRANSLATORS: SMS summary of a page that does not say which side effects are serious.
         warnings = (strings.gettext(
             "Side effects: this leaflet does not say which ones are serious."),)
-    facts = tuple(sms_form(fact) for fact in _facts(leaflet, data))
+    facts = tuple(sms_form(fact) for fact in summary.facts(leaflet, data))
     return Content(name=name, usage_forms=headlines, warning_forms=warnings,
                    warning_kind=kind, warning_items=len(items) if kind == "serious" else 0,
-                   facts=facts, warning_counts=counts)
+                   facts=facts, warning_counts=counts, warning_glossed=glossed,
+                   warning_phrases=tuple(items) if kind == "serious" else ())
 
 
 def _headline(name: str, usage: str, strings: Strings) -> str:
@@ -168,177 +165,35 @@ def _warning(effects: str, trimmed: bool, strings: Strings) -> str:
     return strings.gettext("Get medical help at once if: {effects}.").format(effects=effects)
 
 
-def _counts(items: list[str], separator: str, limit: int | None) -> list[int]:
-    """How many of `items` each form lists, most first: all of them, then each smaller count
-    whose list is at most `limit` characters long."""
-    if limit is None:
-        return list(range(len(items), 0, -1))
-    widths = [0]
-    for item in items:
-        widths.append(widths[-1] + len(item))
-    return [len(items), *(count for count in range(len(items) - 1, 0, -1)
-                          if widths[count] + len(separator) * (count - 1) <= limit)]
-
-
-@functools.lru_cache(maxsize=16)
-def _abbreviations(words: frozenset[str]) -> Abbreviations:
-    return Abbreviations(words)
-
-
-def _usage_forms(leaflet: Leaflet, data: SmsLocale, strings: Strings,
-                 limit: int | None = None) -> list[str]:
-    sections = leaflet.sections_of(SectionKind.USAGE)
-    sections.sort(key=lambda section: section.ingredient is not None)
-    usage = _UsageForms(data, strings, limit)
-    for section in sections:
-        blocks = list(section.blocks)
-        for index, block in enumerate(blocks):
-            following = blocks[index + 1] if index + 1 < len(blocks) else None
-            forms = usage.visit(block, following)
-            if forms:
-                return forms
-    return []
-
-
-class _UsageForms(BlockVisitor[list[str]]):
-    """What one block of a Usage section says the medicine is for, longest form first
-    (`following` is the next block: a list that ends the sentence "X is used to treat:")."""
-
-    def __init__(self, data: SmsLocale, strings: Strings, limit: int | None = None) -> None:
-        self.data = data
-        self.strings = strings
-        self.limit = limit
-        self.abbreviations = _abbreviations(data.abbreviations)
-
-    def visit_list(self, block: ItemList, following: Block | None) -> list[str]:
-        items = [_item_head(flatten(item.text.spans), self.abbreviations)
-                 for item in block.items]
-        items = [item for item in items if item]
-        separator = self.strings.pgettext("sms list separator", ", ")
-        # TRANSLATORS: SMS summary; {uses} lists what the medicine treats.
-        return [self.strings.gettext("Used for: {uses}.").format(uses=separator.join(items[:n]))
-                for n in _counts(items, separator, self.limit)]
-
-    def visit_paragraph(self, block: Paragraph, following: Block | None) -> list[str]:
-        return self._sentence(block.text, following)
-
-    def visit_labelled_paragraph(self, block: LabelledParagraph,
-                                 following: Block | None) -> list[str]:
-        return self._sentence(block.text, following)
-
-    def visit_callout(self, block: Callout, following: Block | None) -> list[str]:
-        return []
-
-    def visit_side_effect_group(self, block: SideEffectGroup,
-                                following: Block | None) -> list[str]:
-        return []
-
-    def visit_faq(self, block: Faq, following: Block | None) -> list[str]:
-        return []
-
-    def _sentence(self, text: Text, following: Block | None) -> list[str]:
-        found = split_sentences(flatten(text.spans), self.abbreviations)
-        if not found:
-            return []
-        first = found[0]
-        if first.rstrip().endswith(":") and isinstance(following, ItemList):
-            # "X is used to treat:" followed by the list of conditions.
-            items = [_item_head(flatten(item.text.spans), self.abbreviations)
-                     for item in following.items]
-            items = [item for item in items if item]
-            separator = self.strings.pgettext("sms list separator", ", ")
-            lead = first.rstrip()
-            return [f"{lead} {separator.join(items[:n])}." for n in _counts(items, separator,
-                                                                             self.limit)]
-        if not substantive(first):
-            return []
-        return shortened_forms(first, self.limit)
-
-
-def _item_head(text: str, abbreviations: Abbreviations | frozenset[str] = frozenset()) -> str:
-    """A list item as a short phrase: its first sentence, asides removed, the label kept over
-    its explanation."""
-    found = split_sentences(" ".join(text.split()), abbreviations)
-    text = drop_parentheticals(found[0] if found else "")
-    for mark in (": ", " - ", " – ", " — "):
-        head, found, _ = text.partition(mark)
-        if found and head.strip():
-            text = head
-            break
-    text = text.strip().rstrip(".;:,")
-    if len(text.split()) > MAX_ITEM_WORDS:
-        head = text.split(", ")[0]
-        if head != text:
-            text = head
-    return text.strip()
-
-
-def _serious_effects(leaflet: Leaflet, data: SmsLocale) -> tuple[str, list[str]]:
-    groups: list[SideEffectGroup] = []
-    has_section = bool(leaflet.sections_of(SectionKind.SIDE_EFFECTS))
-    for section in leaflet.sections:
-        groups.extend(blocks_of(section.blocks, SideEffectGroup))
-    if not groups and not has_section:
-        return "no_side_effects", []
-    items: list[str] = []
-    for group in groups:
-        if group.severity is Severity.SERIOUS:
-            items.extend(_item_head(flatten(item.text.spans),
-                                    _abbreviations(data.abbreviations))
-                         for item in group.items)
-    if any(group.severity is Severity.SERIOUS for group in groups) and any(items):
-        return "serious", items
-    return "no_split", []
-
-
-def _facts(leaflet: Leaflet, data: SmsLocale) -> list[str]:
-    faqs = [faq for section in leaflet.sections for faq in blocks_of(section.blocks, Faq)]
-    found: list[str] = []
-    missed = _missed_dose(faqs, data)
-    if missed:
-        found.append(missed)
-    avoid = _avoid(faqs, data, exclude=missed or "")
-    if avoid:
-        found.append(avoid)
-    return found[:MAX_FACTS]
-
-
-def _answer_sentences(faq: Faq, data: SmsLocale) -> list[str]:
-    out: list[str] = []
-    for block in faq.answer:
-        for text in block_texts(block):
-            out.extend(split_sentences(flatten(text.spans), _abbreviations(data.abbreviations)))
-    return out
-
-
-def _missed_dose(faqs: list[Faq], data: SmsLocale) -> str | None:
-    if not data.missed_dose:
-        return None
-    for faq in faqs:
-        question = flatten(faq.question.spans).lower()
-        if not any(word in question for word in data.missed_dose):
-            continue
-        said = [s for s in _answer_sentences(faq, data) if substantive(s)]
-        if not said:
-            continue
-        fact = [said[0]]
-        # "Do not take two doses at once" belongs with the instruction it qualifies.
-        fact.extend(s for s in said[1:3] if any(w in s.lower() for w in data.double_dose))
-        return " ".join(fact)
-    return None
-
-
-def _avoid(faqs: list[Faq], data: SmsLocale, exclude: str) -> str | None:
-    if not data.avoid:
-        return None
-    for faq in faqs:
-        for sentence in _answer_sentences(faq, data):
-            lowered = sentence.lower()
-            if sentence in exclude or not substantive(sentence):
+def shortened(bundle: Bundle) -> list[dict[str, str | None]]:
+    """What the chosen summary says shorter than the page, to fit the budget: the usage
+    sentence, glosses left out of serious effects, serious effects left out."""
+    content, choice = bundle.content, bundle.choice
+    out: list[dict[str, str | None]] = []
+    if choice.usage in ("shortened", "omitted") and content.usage_forms:
+        out.append({"part": "usage", "from": content.usage_forms[0],
+                    "to": choice.headline if choice.usage == "shortened" else None,
+                    "reason": "shortened to fit the budget" if choice.usage == "shortened"
+                    else "left out to fit the budget"})
+    phrases = content.warning_phrases
+    if not phrases:
+        return out
+    if choice.warning is None or choice.warning_kept < 0:
+        listed, glossed = 0, 0
+    else:
+        listed = content.warning_counts[choice.warning_kept]
+        glossed = content.warning_glossed[choice.warning_kept]
+    for index, phrase in enumerate(phrases):
+        if index >= listed:
+            out.append({"part": "warning", "from": phrase.text, "to": None,
+                        "reason": "left out to fit the budget"})
+        elif phrase.glossed:
+            glossed -= 1
+            if glossed >= 0:
                 continue
-            if any(word in lowered for word in data.avoid):
-                return sentence
-    return None
+            out.append({"part": "warning", "from": phrase.text, "to": phrase.plain,
+                        "reason": "explanation in brackets left out to fit the budget"})
+    return out
 
 
 # --- choosing and laying out ----------------------------------------------------------------
@@ -361,11 +216,17 @@ def choices(content: Content) -> Iterator[Choice]:
         return Choice(headline=text, warning=warnings[warning] if warning >= 0 else None,
                       facts=content.facts[:facts], usage=state, warning_kept=warning)
 
+    # The whole warning: with the glosses of its effects, then without them. Glosses come
+    # second to anything else the summary says: they are dropped before it is trimmed.
+    whole = [index for index, count in enumerate(content.warning_counts)
+             if count == content.warning_counts[0]] or [0]
     for facts in range(len(content.facts), -1, -1):
-        yield make(0, 0, facts)
+        for warning in whole:
+            yield make(0, warning, facts)
     last_headline = len(headlines) - 1
     for headline in range(1, len(headlines)):
-        yield make(headline, 0, 0)
+        for warning in whole:
+            yield make(headline, warning, 0)
     for warning in range(1, len(warnings)):
         yield make(last_headline, warning, 0)
     # Without what it is for, the whole warning may fit again.
