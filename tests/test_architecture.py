@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "publish.outline")),
     ("renderers", ("publish.renderers",)),
     ("rendering", ("publish.rendering",)),
+    ("site", ("publish.site",)),
     ("build", ("publish.build",)),
     ("commands", ("publish.commands", "publish.__main__")),
 )

@@ -27,6 +27,8 @@ class BuildReport:
     workers: list[dict[str, Any]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     """Outputs of pages that no longer exist, deleted by this build."""
+    site: dict[str, Any] = field(default_factory=dict)
+    """The site's indexes: `written`, `removed`, `problems` (`publish.site.SiteResult`)."""
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -62,4 +64,4 @@ class BuildReport:
             "wall_time": round(self.wall_time, 3), "scheduler": self.scheduler,
             "summary": {status: self.count(status) for status in STATUSES},
             "formats": formats, "workers": self.workers, "removed": self.removed,
-            "jobs": jobs}, ensure_ascii=False, indent=1) + "\n"
+            "site": self.site, "jobs": jobs}, ensure_ascii=False, indent=1) + "\n"
