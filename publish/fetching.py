@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -224,20 +224,24 @@ _FETCHING_ATTRIBUTES = frozenset({"src", "srcset", "imagesrcset", "poster", "dat
 _LINK_SCHEMES = frozenset({"", "http", "https", "mailto", "tel"})
 
 
-def page_problems(html: str, inlined_css: str | None = None) -> list[str]:
+def page_problems(html: str, inlined_css: str | None = None,
+                  allowed: Collection[str] = ()) -> list[str]:
     """What in a rendered page would run or fetch something: scripts, event attributes,
     references to files or addresses (links a reader clicks are allowed). `inlined_css`,
-    the theme's own checked stylesheet, is not scanned again."""
-    scanner = _PageScanner(inlined_css)
+    the theme's own checked stylesheet, is not scanned again. `allowed` are the relative
+    addresses the build itself gave the page (its other formats and languages, the site's
+    indexes): an `<audio>` source or a `<link rel="alternate">` may name those."""
+    scanner = _PageScanner(inlined_css, frozenset(allowed))
     scanner.feed(html)
     scanner.close()
     return list(dict.fromkeys(scanner.problems))
 
 
 class _PageScanner(HTMLParser):
-    def __init__(self, inlined_css: str | None) -> None:
+    def __init__(self, inlined_css: str | None, allowed: frozenset[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.inlined_css = inlined_css
+        self.allowed = allowed
         self.problems: list[str] = []
         self._style: list[str] | None = None
 
@@ -254,7 +258,8 @@ class _PageScanner(HTMLParser):
                 scheme = urlsplit(value.strip()).scheme.lower()
                 if scheme not in _LINK_SCHEMES:
                     self.problems.append(f"links to {value[:80]!r} (<{tag} {name}>)")
-            elif name in _FETCHING_ATTRIBUTES and not _fetches_nothing(value):
+            elif (name in _FETCHING_ATTRIBUTES and not _fetches_nothing(value)
+                  and value not in self.allowed):
                 self.problems.append(f"fetches {value[:80]!r} (<{tag} {name}>)")
         if tag == "meta" and any(name == "http-equiv" and (value or "").lower() == "refresh"
                                  for name, value in attrs):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,9 +68,11 @@ class RendererPool:
 def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str, str]],
                      pool: RendererPool, theme: str | None = None,
                      source: bytes | None = None,
-                     on_read: Callable[[], None] | None = None) -> Iterator[JobOutcome]:
+                     on_read: Callable[[], None] | None = None,
+                     site: Mapping[str, Any] | None = None) -> Iterator[JobOutcome]:
     """Read one page once and render the (locale, format) jobs asked, yielding each outcome
-    as soon as it is ready; never raises for a page or renderer error.
+    as soon as it is ready; never raises for a page or renderer error. `site` gives, per
+    locale, the page's links in the site the build writes (`RenderContext.site`).
 
     A page that cannot be read fails all its jobs at once. `on_read` is called when the page
     has been read, before the first job renders: a scheduler that times jobs out tells a
@@ -126,7 +128,7 @@ def iter_render_page(page: PageRef, config: SiteConfig, jobs: Sequence[tuple[str
                                  error=message)
             continue
         context = RenderContext(config=config, locale=context_locale, strings=strings,
-                                theme=theme)
+                                theme=theme, site=(site or {}).get(locale))
         for fmt in formats:
             job_started = time.perf_counter()
             outcome = JobOutcome(page.key, locale, fmt, "written", warnings=list(warnings))

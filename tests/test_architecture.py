@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                  "publish.outline", "publish.readability", "publish.epub")),
     ("renderers", ("publish.renderers",)),
     ("rendering", ("publish.rendering",)),
+    ("site", ("publish.site",)),
     ("build", ("publish.build",)),
     ("serve", ("publish.serve",)),
     ("commands", ("publish.commands", "publish.__main__")),

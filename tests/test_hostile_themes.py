@@ -69,7 +69,9 @@ def assert_text_only(html: str, expected: list[str]) -> None:
     assert tree.tags("script") == [] and tree.tags("b") == []
     assert {name for _, attrs, _ in tree.elements for name in attrs} <= {
         "lang", "dir", "charset", "name", "content", "class", "href", "id", "aria-labelledby",
-        "aria-label", "role"}
+        "aria-label", "role",
+        # the site's navigation: breadcrumbs and links to the page's other languages
+        "aria-current", "hreflang", "rel"}
     shown = tree.text + " " + " ".join(str(value) for _, attrs, _ in tree.elements
                                        for value in attrs.values())
     for text in expected:

@@ -54,7 +54,7 @@ def render_task_remote(task: PageTask, wire: Mapping[str, Any],
             _REMOTE_POOLS[key] = (config_from_wire(wire), RendererPool())
         config, pool = _REMOTE_POOLS[key]
         outcomes = list(iter_render_page(task.page, config, task.jobs, pool, theme,
-                                         source=task.source))
+                                         source=task.source, site=task.site))
         rss, peak = memory_kb()
     return outcomes, {"pid": os.getpid(), "host": os.uname().nodename, "rss_kb": rss,
                       "peak_kb": peak}

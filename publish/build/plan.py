@@ -8,13 +8,14 @@ the same file are both refused rather than one overwriting the other's leaflet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from publish.build.fingerprints import InputFingerprints, sha256_bytes
 from publish.build.outputs import OutputWriter, outputs_intact, planned_name, remove_outputs
 from publish.build.report import WITHHELD
 from publish.build.scheduling import PageTask
+from publish.build.site import SiteLinks, predicted_links, uses_links, with_links
 from publish.build.state import BuildState, job_id, split_job_id
 from publish.errors import PublishError
 from publish.pages import PageRef
@@ -41,6 +42,10 @@ class Plan:
     sources: dict[str, str]
     """Page key → its source path, recorded with each job (to notice removed pages)."""
     writer: OutputWriter
+    links: dict[str, SiteLinks] = field(default_factory=dict)
+    """Page key → its links in the site, per locale, as its leaflet pages are rendered."""
+    base_fingerprints: dict[str, str] = field(default_factory=dict)
+    """Job → its fingerprint without the links, for the jobs whose output shows them."""
 
 
 def make_plan(request: BuildRequest, state: BuildState, fingerprints: InputFingerprints,
@@ -64,6 +69,9 @@ def make_plan(request: BuildRequest, state: BuildState, fingerprints: InputFinge
         page_sha = sha256_bytes(data)
         plan.sources[page.key] = str(page.path.resolve())
         todo: list[tuple[str, str]] = []
+        links = predicted_links(page.key, state, request.locales, request.formats)
+        if any(uses_links(fmt) for fmt in request.formats):
+            plan.links[page.key] = links
         for locale in request.locales:
             for fmt in request.formats:
                 job = job_id(page.key, locale, fmt)
@@ -75,6 +83,9 @@ def make_plan(request: BuildRequest, state: BuildState, fingerprints: InputFinge
                     plan.failed.append(JobOutcome(page.key, locale, fmt, "failed",
                                                   error=input_error(page, error)))
                     continue
+                if uses_links(fmt):
+                    plan.base_fingerprints[job] = fingerprint
+                    fingerprint = with_links(fingerprint, links[locale])
                 plan.fingerprints[job] = fingerprint
                 record = state.jobs.get(job)
                 if (not force and record is not None and record.fingerprint == fingerprint
@@ -92,7 +103,8 @@ def make_plan(request: BuildRequest, state: BuildState, fingerprints: InputFinge
                 else:
                     todo.append((locale, fmt))
         if todo:
-            plan.tasks.append(PageTask(page, tuple(todo), data if ship_sources else None))
+            plan.tasks.append(PageTask(page, tuple(todo), data if ship_sources else None,
+                                       links))
     return plan
 
 

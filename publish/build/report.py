@@ -32,6 +32,8 @@ class BuildReport:
     """Outputs of pages that no longer exist, deleted by this build."""
     strict: bool = False
     """Withheld pages fail the build (`--strict`, `[build] strict`)."""
+    site: dict[str, Any] = field(default_factory=dict)
+    """The site's indexes: `written`, `removed`, `problems` (`publish.site.SiteResult`)."""
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
@@ -90,4 +92,4 @@ class BuildReport:
             "summary": {status: self.count(status) for status in STATUSES},
             "formats": formats, "workers": self.workers, "removed": self.removed,
             "strict": self.strict, "withheld": self.withheld(),
-            "jobs": jobs}, ensure_ascii=False, indent=1) + "\n"
+            "site": self.site, "jobs": jobs}, ensure_ascii=False, indent=1) + "\n"

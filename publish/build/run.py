@@ -19,10 +19,11 @@ from typing import Any, Protocol
 
 from publish.build.dask_cluster import DaskScheduler, require_dask
 from publish.build.fingerprints import InputFingerprints
-from publish.build.outputs import remove_outputs
+from publish.build.outputs import OutputWriter, remove_outputs
 from publish.build.plan import BuildRequest, Plan, make_plan, remove_deleted_pages
 from publish.build.report import REPORT_NAME, WITHHELD, BuildReport
 from publish.build.scheduling import InlineScheduler, ProcessScheduler, default_jobs
+from publish.build.site import relink, write_indexes
 from publish.build.state import BuildState, JobRecord, job_id
 from publish.config import SiteConfig
 from publish.errors import PublishError
@@ -132,6 +133,7 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
                                                       progress, on_outcome))
             finally:
                 report.workers = [stats.to_json() for stats in scheduler.workers]
+        _update_site(request, config, output_dir, state, plan, report, pool, on_outcome)
         report.status = report.finished_status()
         completed = True
     except KeyboardInterrupt:
@@ -149,6 +151,32 @@ def build(request: BuildRequest, config: SiteConfig, output_dir: Path, on_outcom
         if problems and completed:
             raise PublishError("; ".join(problems), output_dir)
     return report
+
+
+def _update_site(request: BuildRequest, config: SiteConfig, output_dir: Path,
+                 state: BuildState, plan: Plan, report: BuildReport, pool: RendererPool,
+                 on_outcome: Any) -> None:
+    """Leaflet pages whose links the build made wrong are rendered again; then the indexes
+    are written (`publish.build.site`)."""
+    plan.writer = OutputWriter(output_dir, plan.writer.owners)  # these pages are rewritten
+    redone: set[str] = set()
+
+    def accept(outcome: JobOutcome, fingerprint: str) -> None:
+        job = job_id(outcome.page, outcome.locale, outcome.format)
+        plan.fingerprints[job] = fingerprint
+        redone.add(job)
+        _accept(outcome, report, state, plan, output_dir, None, on_outcome)
+
+    timeout = float(config.table("build").get("timeout", 300))
+    pages = {page.key: page for page in request.pages}
+    if relink(pages, plan.links, plan.base_fingerprints, state, config, request.theme, pool,
+              timeout, accept):
+        # one line per job in the report: the outcome of the second rendering
+        last = {job_id(o.page, o.locale, o.format): o for o in report.outcomes}
+        report.outcomes = [o for o in report.outcomes
+                           if job_id(o.page, o.locale, o.format) not in redone
+                           or last[job_id(o.page, o.locale, o.format)] is o]
+    report.site = write_indexes(output_dir, config, request.theme, state).to_json()
 
 
 def _save(state: BuildState, report: BuildReport, output_dir: Path,

@@ -50,6 +50,8 @@ class PageTask:
     """(locale, format) pairs to render, in order."""
     source: bytes | None = None
     """The page's bytes, for workers that cannot see the content folder (Dask)."""
+    site: dict[str, Any] | None = None
+    """Locale → the page's links in the site (`publish.site.links.page_links`)."""
 
 
 @dataclass
@@ -176,7 +178,7 @@ class InlineScheduler:
                     if alarm:
                         signal.setitimer(signal.ITIMER_REAL, self.timeout, _ALARM_REPEAT)
                     for outcome in iter_render_page(task.page, config, pending, pool, theme,
-                                                    source=task.source,
+                                                    source=task.source, site=task.site,
                                                     on_read=lambda: read.append(True)):
                         if alarm:
                             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -252,7 +254,7 @@ def worker_main(conn: Connection, wire: Mapping[str, Any], theme: str | None,
                 return
             task: PageTask = message[1]
             for outcome in iter_render_page(task.page, config, task.jobs, pool, theme,
-                                            source=task.source,
+                                            source=task.source, site=task.site,
                                             on_read=lambda: conn.send(("read",))):
                 conn.send(("job", outcome))
             conn.send(("done", *memory_kb()))
@@ -346,7 +348,7 @@ class ProcessScheduler:
             current, rest = worker.pending[0], worker.pending[1:]
             on_outcome(failed_outcome(task.page, *current, message))
             if rest:
-                queue.appendleft(PageTask(task.page, tuple(rest), task.source))
+                queue.appendleft(PageTask(task.page, tuple(rest), task.source, task.site))
             worker.task, worker.pending = None, []
 
         try:

@@ -38,6 +38,10 @@ class RenderContext:
     today: _dt.date = field(default_factory=_dt.date.today)
     theme: str | None = None
     """Theme name or folder chosen on the command line (overrides `[site] theme`)."""
+    site: Mapping[str, Any] | None = None
+    """The page's place in the site the build writes (`publish.site.links.page_links`): its
+    other formats and languages and the indexes, as relative addresses; None outside a
+    build. Renderers whose class sets `site_links = True` get it (the HTML page)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.locale, Locale):

@@ -8,6 +8,7 @@ fetches nothing; the PDF instead gets the same CSS pre-parsed once per process.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -93,15 +94,34 @@ def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSe
         "generator": f"publish {__version__}",
         "glance": at_a_glance(leaflet, context, templates.theme),
         "link": link,
+        "site": context.site,
     }
     html = templates.render(values, context.strings)
-    problems = page_problems(html, style)
+    problems = page_problems(html, style, site_targets(context.site))
     if problems:
         theme = templates.theme
         raise ConfigError(f"theme {theme.name}: the page its templates write {problems[0]} "
                           "(a leaflet runs no script and fetches nothing)",
                           theme.folder / theme.template)
     return html
+
+
+def site_targets(site: Mapping[str, Any] | None) -> set[str]:
+    """Every address the build gave the page (`RenderContext.site`): the only references
+    besides its own anchors it may hold, because the build made each of the files."""
+    found: set[str] = set()
+    stack: list[Any] = [site] if site else []
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if key in ("href", "home", "index") and isinstance(item, str):
+                    found.add(item)
+                elif isinstance(item, (Mapping, list, tuple)):
+                    stack.append(item)
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return found
 
 
 def _safe_style(css: str) -> str:
@@ -113,7 +133,10 @@ class HtmlRenderer(Renderer):
     name = "html"
     suffixes = (".html",)
     safety_suffix = ".html"
-    version = "1"
+    version = "2"
+    site_links = True
+    """The page links its other formats and languages: the build passes them in the
+    context and rebuilds the page when they change."""
 
     def __init__(self) -> None:
         self.themes = ThemeCache()
