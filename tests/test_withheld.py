@@ -5,6 +5,7 @@ unless strict; a broken or unsafe catalog still fails, named by file and line.""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -215,3 +216,32 @@ def test_a_page_withheld_again_loses_its_old_outputs(site: SiteConfig) -> None:
     assert not list((config.root / "out" / "es").glob("otheramine*"))
     removed = [name for job in report["jobs"] for name in job.get("removed", [])]
     assert "es/otheramine.sms.txt" in removed
+
+
+def test_the_site_lists_and_links_only_what_was_published(site: SiteConfig) -> None:
+    """A withheld page is not in its locale's index, and no page offers a language it is
+    withheld in; once translated, the index and the alternates follow (incremental)."""
+    def build() -> None:
+        result = CliRunner().invoke(cli, ["--config", str(site.root / "publish.toml"), "build",
+                                          "-q", "-f", "html", "-o", str(site.root / "out")])
+        assert result.exit_code == 0, result.output
+
+    def alternates(path: Path) -> set[str]:
+        text = path.read_text(encoding="utf-8")
+        return set(re.findall(r'<link rel="alternate" hreflang="([^"]+)"', text))
+
+    out = site.root / "out"
+    build()
+    es_index = (out / "es" / "index.html").read_text(encoding="utf-8")
+    en_index = (out / "en" / "index.html").read_text(encoding="utf-8")
+    assert "examplamine.html" in es_index and "otheramine.html" not in es_index
+    assert "otheramine.html" in en_index and "thirdamine.html" in en_index
+    assert "es" in alternates(out / "en" / "examplamine.html")
+    assert "es" not in alternates(out / "en" / "otheramine.html")
+
+    _translate(site, "otheramine.md")
+    approve(site, "es", "Test Reviewer", everything=True)
+    build()
+    assert "otheramine.html" in (out / "es" / "index.html").read_text(encoding="utf-8")
+    assert "es" in alternates(out / "en" / "otheramine.html")
+    assert "thirdamine.html" not in (out / "es" / "index.html").read_text(encoding="utf-8")
