@@ -21,11 +21,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.parse
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -348,22 +350,37 @@ def full_text(path: Path) -> str:
     return squash(" ".join(json_strings(json.loads(path.read_bytes()))))
 
 
-def check_html_is_inert(path: Path) -> MarkupAudit:
+def check_html_is_inert(path: Path, siblings: Collection[str] = ()) -> MarkupAudit:
     """Nothing from the page became markup: no active element, no address, no event handler,
-    no inline style; the only stylesheet is the theme's."""
+    no inline style; the only stylesheets are the theme's. The site's own links are allowed, once
+    each: the page's other outputs (`siblings`, with the audio player of its sound file), the
+    indexes, and alternates in other languages."""
     audit = MarkupAudit()
     raw = path.read_text("utf-8")
     audit.feed(raw)
-    dangerous = {"script", "img", "link", "iframe", "object", "embed", "svg", "math", "form",
-                 "input", "base", "video", "audio", "source", "frame", "frameset", "applet"}
+    dangerous = {"script", "img", "iframe", "object", "embed", "svg", "math", "form",
+                 "input", "base", "video", "frame", "frameset", "applet"}
+    if not any(name.endswith((".mp3", ".m4b", ".opus", ".ogg", ".wav")) for name in siblings):
+        dangerous |= {"audio", "source", "track"}
     assert not dangerous & set(audit.tags), path
-    assert audit.tags.count("style") == 1
+    assert 1 <= audit.tags.count("style") <= 2  # the leaflet's stylesheet and the site's
+    site_links = {*siblings, "index.html", "../index.html"}
+    alternate = re.compile(r"\.\./[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*/" + re.escape(path.name))
+    seen: Counter[str] = Counter()
     for tag, name, value in audit.attributes:
         assert not name.startswith("on"), (tag, name)
         assert name != "style", (tag, name, value)
-        if name in ("href", "src", "action", "formaction", "xlink:href", "srcset"):
-            assert value.startswith("#"), (tag, name, value)
         assert "127.0.0.1" not in value and "passwd" not in value and "secret" not in value
+        if tag == "link":
+            assert name != "rel" or value == "alternate", (tag, name, value)
+        if name in ("href", "src", "action", "formaction", "xlink:href", "srcset") and \
+                not value.startswith("#"):
+            assert tag in ("a", "link", "source", "track") and name in ("href", "src"), \
+                (tag, name, value)
+            target = urllib.parse.unquote(value)  # links are percent-encoded
+            assert target in site_links or alternate.fullmatch(target), (tag, name, value)
+            seen[f"{tag} {value}"] += 1
+    assert all(count == 1 for count in seen.values()), seen  # no link came from the page
     for style in audit.styles:
         assert "127.0.0.1" not in style and "passwd" not in style and "@import" not in style
     return audit
@@ -499,7 +516,8 @@ def test_build_renders_the_page_safely(built, site: Run, name: str, fmt: str) ->
             else:
                 assert squash(expected) in text, (expected, text[:800])
         if fmt == "html":
-            check_html_is_inert(main)
+            check_html_is_inert(main, {relative[3:] for job in jobs_of(report, name).values()
+                                       for relative in job["outputs"]})
         if fmt == "pdf":
             from pypdf import PdfReader
 

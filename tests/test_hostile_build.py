@@ -133,7 +133,8 @@ def test_names_differing_only_in_case_are_refused(tmp_path: Path) -> None:
         f"{content / 'Foo.md'}: its output en/Foo.pdf and en/foo.pdf, an output of "
         f"{content / 'foo.md'}, differ only in case (one file on case-insensitive file "
         "systems); rename one of the two pages")
-    assert sorted(p.name for p in (root / "dist" / "en").iterdir()) == ["bar.html", "bar.pdf"]
+    assert sorted(p.name for p in (root / "dist" / "en").iterdir()) == ["bar.html", "bar.pdf",
+                                                                        "index.html"]
     assert "Baramol" in subprocess.run(["pdftotext", str(root / "dist" / "en" / "bar.pdf"),
                                         "-"], capture_output=True, text=True).stdout
 

@@ -215,8 +215,9 @@ def test_wheel_installs_and_builds_every_format_in_an_empty_folder(tmp_path: Pat
 
     out = site / "dist" / "en"
     written = sorted(path.name for path in out.iterdir())
-    assert written == ["testamol.html", "testamol.mp3", "testamol.pdf", "testamol.sms.json",
-                       "testamol.sms.txt", "testamol.txt", "testamol.vtt"]
+    assert written == ["index.html", "testamol.html", "testamol.mp3", "testamol.pdf",
+                       "testamol.sms.json", "testamol.sms.txt", "testamol.txt", "testamol.vtt"]
+    assert (site / "dist" / "index.html").is_file()  # the site's choice of language
     for path in out.iterdir():
         assert_complete(path)
     report = json.loads((site / "dist" / "build-report.json").read_text(encoding="utf-8"))
