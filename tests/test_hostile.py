@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import urllib.parse
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import replace
