@@ -129,14 +129,16 @@ def _refusal(config: SiteConfig, locale: str = "es") -> str:
 
 def test_a_30000_entry_catalog_is_read_in_linear_time(site: SiteConfig) -> None:
     """polib's duplicate check made this quadratic: 3.1 s at 10,000 entries, > 10 s for
-    `catalog stats` at 30,000 (70 s to read here). Now about half a second."""
+    `catalog stats` at 30,000 (70 s to read here). Now about half a second to read, 3.5 s
+    with the statistics (reuse across pages included); the bound only tells quadratic from
+    linear, with room for a loaded machine."""
     path = layout.page_catalog(site, "es", KEY)
     extra = "".join(f'\nmsgid "Extra entry {i}"\nmsgstr "Entrada {i}"\n' for i in range(30_000))
     path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
     started = time.perf_counter()
     assert len(read_po(path).entries) > 30_000
     code, output = _stats(site)
-    assert time.perf_counter() - started < 8.0
+    assert time.perf_counter() - started < 30.0
     assert code == 0, output
 
 
