@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from publish.errors import TranslationMissing
+
+SITE_NAME_CONTEXT = "site name"
+"""msgctxt of the site's name (`[site] name`) in the shared catalog."""
+
 
 class Strings(Protocol):
     """Translation of the strings renderers and themes add (gettext's three calls)."""
@@ -48,3 +53,13 @@ class Localised(Protocol):
     def pgettext(self, context: str, message: str) -> str: ...
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+def site_name(name: str, strings: Strings) -> str:
+    """The site's name (`[site] name`) in the strings' language. It is in the shared catalog
+    like the site-wide disclaimer, but a proper name may stay as it is: where it has no usable
+    translation, the configured name is used and the page is not held back."""
+    try:
+        return strings.pgettext(SITE_NAME_CONTEXT, name)
+    except TranslationMissing:
+        return name

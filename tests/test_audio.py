@@ -312,6 +312,7 @@ SPANISH = {
     "Disclaimer and AI note": "Aviso y nota sobre la IA",
     "Question: {text}": "Pregunta: {text}",
     "Answer: {text}": "Respuesta: {text}",
+    "Medicine information": "Información sobre medicamentos",  # the site's name (album tag)
 }
 
 

@@ -36,7 +36,7 @@ from fontTools.ttLib import TTFont
 from publish.build import RendererPool, render_page
 from publish.catalogs import layout
 from publish.catalogs.checks import entry_problem, invisible_problem
-from publish.catalogs.pofile import Entry, read_po
+from publish.catalogs.pofile import Entry, read_po, save
 from publish.catalogs.pseudo import PDI, RLI, pseudo_translate
 from publish.catalogs.steps import extract, init
 from publish.config import SiteConfig, build_config, load_config
@@ -60,6 +60,7 @@ AR_DISCLAIMER = ("هذه المعلومات للمعرفة العامة ولا �
                  "المناسبتين.")
 AR_AI_NOTE = ("هذه المعلومات مولَّدة بالذكاء الاصطناعي أو مصدرها مساهمات الجمهور، وقد لا تكون "
               "دقيقة. يُرجى استشارة مختص طبي للحصول على نصيحة موثوقة.")
+AR_SITE_NAME = "معلومات عن الأدوية"
 AR_SMS_SAFETY = ("ليست نصيحة طبية", "مولَّدة بالذكاء الاصطناعي")
 
 # Properties that name a physical side, and their logical replacements' reason to exist.
@@ -191,6 +192,29 @@ def test_arabic_html_is_right_to_left(arabic: dict[str, dict[str, bytes]]) -> No
     text = html.unescape(arabic["html"][".html"].decode("utf-8"))
     assert AR_DISCLAIMER in text and AR_AI_NOTE in text
     assert "Noto Sans Arabic" in "".join(page.styles)
+    # the site's name is translated too (shared catalog, msgctxt "site name")
+    assert AR_SITE_NAME in text and "Medicine information" not in text
+
+
+def test_site_name_falls_back_to_the_configured_name(tmp_path: Path) -> None:
+    """A site name with no translation is shown as configured: a proper name need not be
+    translated, and it never holds a page back."""
+    from publish.catalogs.translations import CatalogStrings, load_messages
+    from publish.strings import SITE_NAME_CONTEXT, site_name
+
+    shared = ROOT / "locales" / "ar" / "LC_MESSAGES" / "shared.po"
+    full = load_messages(shared)
+    assert full is not None
+    assert site_name("Medicine information", CatalogStrings(full, "ar")) == AR_SITE_NAME
+    catalog = read_po(shared)
+    catalog.entries = [entry for entry in catalog.entries
+                       if entry.msgctxt != SITE_NAME_CONTEXT]
+    path = tmp_path / "shared.po"
+    save(catalog, path)
+    without = load_messages(path)
+    assert without is not None
+    assert site_name("Medicine information", CatalogStrings(without, "ar")) == \
+        "Medicine information"
 
 
 def test_epub_reads_right_to_left(arabic: dict[str, dict[str, bytes]],

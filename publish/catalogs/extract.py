@@ -33,6 +33,7 @@ from publish.config import SiteConfig
 from publish.errors import CatalogError
 from publish.model import Leaflet, Span, spans_to_markdown
 from publish.resources import builtin_themes_dir
+from publish.strings import SITE_NAME_CONTEXT
 
 TEMPLATE_HEADER = {
     "Project-Id-Version": "",
@@ -181,6 +182,10 @@ def shared_template(config: SiteConfig) -> Catalog:
             SAFETY_COMMENTS[name],
             f"The site-wide text ([site] {key} in publish.toml), used on every page "
             "that has none of its own."), references=("publish.toml",)))
+    add(Entry(msgid=config.site["name"], msgctxt=SITE_NAME_CONTEXT, extracted=(
+        "The site's name ([site] name in publish.toml): at the top and foot of every web "
+        "page, the e-book's publisher and the audio's album. Leave it as it is if the name "
+        "is not translated.",), references=("publish.toml",)))
     root = code_root()
     for path in _sources(root):
         for entry in extract_python(path, root):

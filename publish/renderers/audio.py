@@ -36,6 +36,7 @@ from publish.speech.normalise import (
 from publish.speech.script import Script, ScriptBuilder
 from publish.speech.timeline import Recording, assemble
 from publish.speech.voices import find_voice, voice_for
+from publish.strings import site_name
 
 RATE_RANGE = (80, 450)
 """Words per minute espeak-ng accepts."""
@@ -139,7 +140,8 @@ class AudioRenderer(Renderer):
             loudness = measure(pcm_path, recording.sample_rate)
             filters, gain = gain_filter(loudness, settings["loudness"])
             lap("loudness")
-            tags = Tags(title=leaflet.title, album=context.config.site["name"],
+            tags = Tags(title=leaflet.title,
+                        album=site_name(context.config.site["name"], context.strings),
                         language=str(context.locale), comment=leaflet.ai_note.text.plain.strip())
             audio = encode(pcm_path, recording.sample_rate, folder / f"speech.{container}",
                            container, filters, tags, recording.chapters)

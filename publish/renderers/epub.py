@@ -56,6 +56,7 @@ from publish.speech.engine import SpeechEngine
 from publish.speech.script import Script
 from publish.speech.timeline import Recording, assemble
 from publish.speech.voices import voice_for
+from publish.strings import site_name
 from publish.templates import TemplateSet
 from publish.theme import Theme, find_theme, outline
 
@@ -147,7 +148,7 @@ class EpubRenderer(Renderer):
             title=leaflet.title, language=context.locale.tag,
             direction=context.locale.direction,
             modified=f"{context.today.isoformat()}T00:00:00Z",
-            publisher=context.config.site["name"],
+            publisher=site_name(context.config.site["name"], context.strings),
             accessibility=Accessibility(_summary(context, audio), audio),
             durations=durations)
         package = package_document(metadata, items, ["leaflet"], aside=["nav"])
@@ -178,7 +179,8 @@ class EpubRenderer(Renderer):
             clips = synthesise(script, self._engine, folder, process_cache())
             recording = assemble(script, clips, settings["sentence_pause"],
                                  settings["section_pause"])
-            tags = Tags(title=leaflet.title, album=context.config.site["name"],
+            tags = Tags(title=leaflet.title,
+                        album=site_name(context.config.site["name"], context.strings),
                         language=str(context.locale), comment=leaflet.ai_note.text.plain.strip())
             # The audio format's MP3 of this very recording, when it has just made it.
             key = EncodedCache.key(recording.pcm, recording.sample_rate, "mp3",

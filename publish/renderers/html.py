@@ -22,6 +22,7 @@ from publish.model import Leaflet
 from publish.print_link import PageLink
 from publish.renderers.base import OutputFile, RenderContext, Renderer, RenderResult
 from publish.sms.transliterate import SmsLocale, find_locale_file, load_locale
+from publish.strings import site_name
 from publish.summary import Glance, glance
 from publish.templates import TemplateSet
 from publish.theme import Theme, find_theme, format_day, outline
@@ -83,7 +84,7 @@ def leaflet_html(leaflet: Leaflet, context: RenderContext, templates: TemplateSe
         "title": leaflet.title,
         "lang": context.locale.tag,
         "dir": context.locale.direction,
-        "site_name": context.config.site["name"],
+        "site_name": site_name(context.config.site["name"], context.strings),
         "preamble": leaflet.preamble,
         "headings": outline(leaflet),
         "disclaimer": leaflet.disclaimer.text,

@@ -33,7 +33,7 @@ from publish.files import read_no_follow, write_if_changed
 from publish.locale import Locale
 from publish.renderers.html import site_targets
 from publish.site.links import INDEX_NAME, href, language_names, relative
-from publish.strings import SourceStrings, Strings
+from publish.strings import SourceStrings, Strings, site_name
 from publish.templates import TemplateSet
 from publish.theme import find_theme
 
@@ -159,6 +159,13 @@ def _strings(config: SiteConfig, locale: str) -> Strings:
     return CatalogStrings(messages, locale, config)
 
 
+def _site_name(config: SiteConfig, locale: str) -> str:
+    try:
+        return site_name(config.site["name"], _strings(config, locale))
+    except TranslationMissing:
+        return config.site["name"]
+
+
 def _index_values(config: SiteConfig, locale: str, names: Mapping[str, str],
                   entries: list[tuple[str, str]], css: Markup) -> dict[str, Any]:
     page = f"{locale}/{INDEX_NAME}"
@@ -169,7 +176,7 @@ def _index_values(config: SiteConfig, locale: str, names: Mapping[str, str],
     letters = sorted(groups, key=lambda letter: (letter == "#", letter))
     return {
         "lang": locale, "dir": Locale.parse(locale).direction, "css": css,
-        "site_name": config.site["name"], "generator": f"publish {__version__}",
+        "site_name": _site_name(config, locale), "generator": f"publish {__version__}",
         "language": names[locale], "home": relative(INDEX_NAME, page),
         "groups": [{"letter": letter, "id": f"letter-{index}", "pages": groups[letter]}
                    for index, letter in enumerate(letters)],
