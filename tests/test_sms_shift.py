@@ -103,6 +103,10 @@ def test_segments_with_the_shift_header() -> None:
         assert gsm.count("a" * 153 + "í").segments == 1
         assert gsm.count("a" * 154 + "í").segments == 2
         assert not gsm.fits_single("a" * 154 + "í")
+        # what errors quote as the most one message holds
+        assert gsm.single_capacity("a" * 154 + "í") == 155
+        assert gsm.single_capacity("Take it with water") == 160
+        assert gsm.single_capacity("Ωμέγα 日本") == 70
         # a text needing no shift character carries no header: 160 as before
         assert gsm.count("a" * 160).segments == 1
         assert gsm.count("a" * 160).shift is None

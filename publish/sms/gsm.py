@@ -322,6 +322,13 @@ def fits(text: str, max_segments: int) -> bool:
     return len(split_segments(text)) <= max_segments
 
 
+def single_capacity(text: str) -> int:
+    """What one self-contained SMS holds of this text's units: 160 septets, 155 when the
+    national shift table it needs takes its header, or 70 UTF-16 units."""
+    single, _, _ = _capacities(text, encoding_of(text))
+    return single
+
+
 def fits_single(text: str) -> bool:
     """True when the text is one self-contained SMS (160 septets, 155 with the shift header,
     or 70 UTF-16 units)."""

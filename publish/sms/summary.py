@@ -333,7 +333,7 @@ def _too_long(name: str, safety: str, options: Options) -> str:
             unit = figures.unit_name.replace("_", " ")
             what = "the safety text and footer need" if options.footer else \
                 "the safety text needs"
-            limit = gsm.SINGLE_SEGMENT[figures.encoding.value]
+            limit = gsm.single_capacity(tail)
             return (f"SMS does not fit: {what} {figures.units} {unit} in "
                     f"{figures.encoding.value}, more than one self-contained message holds "
                     f"({limit}); use the short safety forms or [sms] mode = \"concatenated\"")
