@@ -99,7 +99,7 @@ def main() -> None:
     indexed, scanned, agree = [], [], 0
     for query in queries:
         t0 = time.perf_counter()
-        mine = memory.similar(query)
+        mine = memory.search(query)
         t1 = time.perf_counter()
         theirs = scan(pool, query)
         t2 = time.perf_counter()
