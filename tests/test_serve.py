@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -266,3 +267,24 @@ def test_ctrl_c_stops_the_server_on_the_port_asked(tmp_path: Path) -> None:
     with socket.socket() as again:  # the port is free again (nothing listens on it)
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
+
+
+def test_a_themes_folder_made_after_the_start_is_watched(tmp_path: Path) -> None:
+    """The site had no `themes/` when the server started: copying a theme there to override
+    the built-in one rebuilds, and so does every later edit inside it."""
+    from publish.resources import builtin_themes_dir
+
+    site = make_site(tmp_path / "site")
+    server = start(site)
+    try:
+        generation = server.status()["generation"]
+        shutil.copytree(builtin_themes_dir() / "large-print", site / "themes" / "large-print")
+        state = server.wait_generation_after(generation)
+        assert state["errors"] == []
+        css = site / "themes" / "large-print" / "leaflet.css"
+        css.write_text(css.read_text("utf-8") + "\n/* site-override-marker */\n", "utf-8")
+        state = server.wait_generation_after(state["generation"])
+        _code, _headers, body = server.request("/en/naltrexone.html")
+        assert "site-override-marker" in body and state["errors"] == []
+    finally:
+        stop(server)

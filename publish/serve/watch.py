@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publish.config import SiteConfig, load_config
+from publish.config import CONFIG_NAME, SiteConfig, load_config
 from publish.errors import PublishError
 from publish.locale import parse_locales
 from publish.pages import discover
@@ -56,7 +56,7 @@ class Previewer:
         self.status = status
         self.echo = echo
         self.progress = progress
-        self._config_stamp = _stamp(config.path)
+        self._config_stamp = _stamp(config.path or config.root / CONFIG_NAME)
         self._pool: Any = None
 
     def close(self) -> None:
@@ -124,30 +124,43 @@ class Previewer:
         return found
 
     def run(self, stop: threading.Event) -> None:
-        """Rebuild on every change until `stop` is set (or Ctrl-C, which propagates)."""
+        """Rebuild on every change until `stop` is set (or Ctrl-C, which propagates). A folder
+        that appears later (a site's first `themes/`, a new `locales_dir`) is watched from
+        then on, and so is a `publish.toml` written after the start."""
         import watchfiles
 
-        output = self.output_dir
-        for changes in watchfiles.watch(*self.watched(), stop_event=stop,
-                                        rust_timeout=CONFIG_POLL_MS, yield_on_timeout=True,
-                                        raise_interrupt=True):
-            changed = sorted({Path(path) for _change, path in changes
-                              if not Path(path).is_relative_to(output)})
-            config_changed = self._config_changed()
-            if config_changed:
-                self.close()  # renderers set up for the old configuration
-                if not self._reload_config():
-                    continue
-                changed.insert(0, self.config.path or Path("publish.toml"))
-            if changed:
-                content = self.config.content_dir
-                pages_only = not config_changed and all(
-                    path.is_relative_to(content) for path in changed)
-                self.rebuild(self._describe(changed),
-                             warm=pages_only and len(changed) <= WARM_PAGES)
+        while not stop.is_set():
+            folders = self.watched()
+            output = self.output_dir
+            for changes in watchfiles.watch(*folders, stop_event=stop,
+                                            rust_timeout=CONFIG_POLL_MS, yield_on_timeout=True,
+                                            raise_interrupt=True):
+                changed = sorted({Path(path) for _change, path in changes
+                                  if not Path(path).is_relative_to(output)})
+                config_changed = self._config_changed()
+                if config_changed:
+                    self.close()  # renderers set up for the old configuration
+                    if not self._reload_config():
+                        continue
+                    changed.insert(0, self._config_file())
+                now = self.watched()
+                changed += [folder for folder in now if folder not in folders]
+                if changed:
+                    content = self.config.content_dir
+                    pages_only = not config_changed and all(
+                        path.is_relative_to(content) for path in changed)
+                    self.rebuild(self._describe(changed),
+                                 warm=pages_only and len(changed) <= WARM_PAGES)
+                if now != folders or self.output_dir != output:
+                    break  # watch what the site is made of now
+            else:
+                return
+
+    def _config_file(self) -> Path:
+        return self.config.path or self.config.root / CONFIG_NAME
 
     def _config_changed(self) -> bool:
-        stamp = _stamp(self.config.path) if self.config.path else None
+        stamp = _stamp(self._config_file())
         if stamp == self._config_stamp:
             return False
         self._config_stamp = stamp
@@ -155,7 +168,7 @@ class Previewer:
 
     def _reload_config(self) -> bool:
         try:
-            self.config = load_config(path=self.config.path)
+            self.config = load_config(root=self.config.root, path=self.config.path)
         except PublishError as error:
             self.echo(f"error: {error}")
             self.status.built([str(error)], "")
