@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-ORDER = ["pdf", "sms", "audio", "epub", "braille", "catalogs", "build", "serve"]
+ORDER = ["pdf", "sms", "audio", "epub", "braille", "catalogs", "reuse", "build", "serve"]
 
 
 def main(argv: list[str]) -> int:
