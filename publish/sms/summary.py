@@ -156,12 +156,13 @@ def _headline(name: str, usage: str, strings: Strings) -> str:
 
 def _warning(effects: str, trimmed: bool, strings: Strings) -> str:
     if trimmed:
-        # TRANSLATORS: SMS warning when only some serious side effects fit; {effects} is a
-        # list of side effects.
+        # TRANSLATORS: SAFETY: SMS warning when only some serious side effects fit; {effects}
+        # is a list of side effects. The reader must act on it.
         return strings.gettext(
             "Get medical help at once if: {effects}, or other serious effects.").format(
             effects=effects)
-    # TRANSLATORS: SMS warning; {effects} is the list of serious side effects.
+    # TRANSLATORS: SAFETY: SMS warning; {effects} is the list of serious side effects. The
+    # reader must act on it.
     return strings.gettext("Get medical help at once if: {effects}.").format(effects=effects)
 
 
