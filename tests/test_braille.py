@@ -142,6 +142,37 @@ def test_signs_and_units_are_written_as_words(renderer: BrailleRenderer, english
     assert "less than 12: 0.5 millilitres, intravenous" in text
 
 
+def test_bold_and_italic_become_ueb_emphasis_indicators(renderer: BrailleRenderer,
+                                                         english: Translator, read_md,
+                                                         config: SiteConfig,
+                                                         tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """UEB marks emphasis (English data: `emphasis = true`): "**not**" gets the bold symbol
+    indicator before its one-cell contraction, an italic name a passage indicator and its
+    terminator; the words still read back, and a site can turn it off."""
+    leaflet = read_md("### Usage\n\nIt is **not** for children.\n\n"
+                      "*Holarrhena antidysenterica bark* is a plant.\n\n"
+                      "### Side Effects\n\n* Nausea\n")
+    plain = read_md("### Usage\n\nIt is not for children.\n\n"
+                    "Holarrhena antidysenterica bark is a plant.\n\n"
+                    "### Side Effects\n\n* Nausea\n")
+    brf = render(renderer, leaflet, config)
+    assert ",X IS ^1N = *N4" in brf  # bold symbol indicator (dots 45, 2) before "not"
+    assert ".7,HOL>RH5A" in brf and "B>K.'" in brf  # italic passage, then its terminator
+    without = render(renderer, plain, config)
+    assert "^1" not in without and ".7" not in without
+    assert words(back(english, brf)) >= words(back(english, without))
+    # a site's own English data without emphasis: the plain braille
+    (tmp_path / "locales" / "en").mkdir(parents=True)
+    (tmp_path / "locales" / "en" / "braille.toml").write_text('table = "en-ueb-g2.ctb"\n',
+                                                              encoding="utf-8")
+    site = build_config({}, tmp_path)
+    assert render(BrailleRenderer(), leaflet, site) == render(BrailleRenderer(), plain, site)
+    (tmp_path / "locales" / "en" / "braille.toml").write_text(
+        'table = "en-ueb-g2.ctb"\nemphasis = "yes"\n', encoding="utf-8")
+    with pytest.raises(PublishError, match="emphasis: expected true or false"):
+        render(BrailleRenderer(), leaflet, build_config({}, tmp_path))
+
+
 def test_settings_change_the_page_and_are_validated(renderer: BrailleRenderer,
                                                     english: Translator, tmp_path: Path) -> None:
     config = build_config({"braille": {"cells": 32, "lines": 20}}, tmp_path)

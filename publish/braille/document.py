@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 
 from publish.braille.layout import Block, Style
+from publish.braille.liblouis import EMPHASIS
 from publish.model import Block as ModelBlock
 from publish.model import BlockVisitor as _BlockVisitor
 from publish.model import (
@@ -32,6 +33,7 @@ from publish.model import (
     Section,
     Severity,
     SideEffectGroup,
+    Span,
     Text,
 )
 from publish.speech.script import display
@@ -45,9 +47,16 @@ class DocumentBuilder(_BlockVisitor[None]):
     """Builds the braille document of one leaflet for one locale; each block type has its
     `visit_<type>` method."""
 
-    def __init__(self, words_first: Callable[[str], str], context: Localised) -> None:
+    def __init__(self, words_first: Callable[[str], str], context: Localised, *,
+                 emphasis: bool = False) -> None:
         self.words_first = words_first
         self.context = context
+        self.emphasis = emphasis
+
+    def _shown(self, text: Text) -> str:
+        """The text in print; with `emphasis`, bold and italic runs between the marks
+        `Translator.forward` turns into the table's emphasis indicators."""
+        return marked(text) if self.emphasis else display(text)
 
     def safety_texts(self, leaflet: Leaflet) -> tuple[str, str]:
         """The disclaimer and AI note in print as the braille carries them, whole."""
@@ -92,11 +101,11 @@ class DocumentBuilder(_BlockVisitor[None]):
             self.visit(block, level)
 
     def visit_paragraph(self, block: Paragraph, level: int) -> None:
-        self._add(display(block.text), Style.PARAGRAPH)
+        self._add(self._shown(block.text), Style.PARAGRAPH)
 
     def visit_labelled_paragraph(self, block: LabelledParagraph, level: int) -> None:
         label = display(block.label).strip().rstrip(":").strip()
-        body = display(block.text).strip()
+        body = self._shown(block.text).strip()
         self._add(f"{label}: {body}" if body else f"{label}:", Style.PARAGRAPH)
 
     def visit_list(self, block: ItemList, level: int) -> None:
@@ -122,7 +131,7 @@ class DocumentBuilder(_BlockVisitor[None]):
     def visit_faq(self, block: Faq, level: int) -> None:
         gettext = self.context.gettext
         # TRANSLATORS: spoken FAQ question; {text} is the question.
-        self._add(gettext("Question: {text}").format(text=display(block.question).strip()),
+        self._add(gettext("Question: {text}").format(text=self._shown(block.question).strip()),
                   Style.PARAGRAPH, blank=True)
         if block.answer:
             # TRANSLATORS: spoken FAQ answer; {text} is its first sentence.
@@ -132,7 +141,7 @@ class DocumentBuilder(_BlockVisitor[None]):
 
     def _items(self, items: tuple[ListItem, ...], ordered: bool, level: int) -> None:
         for number, item in enumerate(items, start=1):
-            text = display(item.text).strip()
+            text = self._shown(item.text).strip()
             if ordered and text:
                 text = f"{number}. {text}"
             self._add(text, Style.ITEM, level=level)
@@ -157,3 +166,15 @@ class DocumentBuilder(_BlockVisitor[None]):
         if self._prefix is not None:
             text, self._prefix = self._prefix.format(text=text), None
         self._blocks.append(Block(text, style, level, blank))
+
+
+def marked(text: Text) -> str:
+    """`display(text)` with each bold or italic run between its emphasis marks."""
+    def wrap(span: Span, shown: str) -> str:
+        for name in ("italic", "bold"):  # bold outermost
+            if name in span.marks and shown.strip():
+                opening, closing = EMPHASIS[name]
+                shown = f"{opening}{shown}{closing}"
+        return shown
+
+    return display(text, wrap)

@@ -122,10 +122,11 @@ class Translator:
         """`text` in braille (BRF), with each cell's source character."""
         # Braille has no direction: the invisible marks and isolates of right-to-left text
         # would otherwise come out as liblouis's escapes ('\x2067').
-        text = text.translate(_DIRECTION_MARKS)
+        text, typeform = emphasised(text.translate(_DIRECTION_MARKS))
         if not text:
             return Cells("", ())
-        brf, sources, _positions, _cursor = self._louis.translate(self.tables, text)
+        brf, sources, _positions, _cursor = self._louis.translate(self.tables, text,
+                                                                  typeform=typeform)
         return Cells(_ascii(brf), tuple(sources[:len(brf)]))
 
     def brf(self, text: str) -> str:
@@ -134,6 +135,41 @@ class Translator:
     def backward(self, brf: str) -> str:
         """Print text back from BRF (for checks: back-translation is not always exact)."""
         return str(self._louis.backTranslateString(self.tables, brf)) if brf else ""
+
+
+# Emphasis travels from the document to `forward` as private-use marks around the run (they
+# survive the words-first rewriting), and reaches liblouis as typeforms.
+EMPHASIS = {"bold": ("\ue000", "\ue001"), "italic": ("\ue002", "\ue003")}
+_TYPEFORM = {"bold": 0x0004, "italic": 0x0001}  # liblouis's emph_3 (bold), emph_1 (italic)
+_MARK = {mark: (name, opening) for name, pair in EMPHASIS.items()
+         for mark, opening in zip(pair, (True, False), strict=True)}
+
+
+def emphasised(text: str) -> tuple[str, list[int] | None]:
+    """The text without its emphasis marks, and each character's liblouis typeform (None
+    when nothing is emphasised)."""
+    if not any(mark in text for mark in _MARK):
+        return text, None
+    chars: list[str] = []
+    forms: list[int] = []
+    active: dict[str, int] = {}
+    for char in text:
+        found = _MARK.get(char)
+        if found is not None:
+            name, opening = found
+            active[name] = active.get(name, 0) + (1 if opening else -1)
+            continue
+        chars.append(char)
+        form = 0
+        for name, depth in active.items():
+            if depth > 0:
+                form |= _TYPEFORM[name]
+        forms.append(form)
+    return "".join(chars), (forms if any(forms) else None)
+
+
+def strip_emphasis(text: str) -> str:
+    return emphasised(text)[0]
 
 
 _DIRECTION_MARKS = dict.fromkeys(

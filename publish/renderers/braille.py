@@ -51,6 +51,8 @@ class BrailleData:
 
     tables: tuple[str, ...]
     path: Path
+    emphasis: bool = False
+    """Bold and italic passed to liblouis (its table must define them, as UEB's do)."""
 
 
 def find_braille_data(locales_dir: Path, locale: Any) -> Path | None:
@@ -64,9 +66,12 @@ def load_braille_data(path: Path) -> BrailleData:
         raise ConfigError(f"not valid TOML: {error}", path) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read: {error}", path) from None
-    unknown = sorted(set(table) - {"table"})
+    unknown = sorted(set(table) - {"table", "emphasis"})
     if unknown:
-        raise ConfigError(f"unknown key {unknown[0]!r} (known: table)", path)
+        raise ConfigError(f"unknown key {unknown[0]!r} (known: table, emphasis)", path)
+    emphasis = table.get("emphasis", False)
+    if not isinstance(emphasis, bool):
+        raise ConfigError("emphasis: expected true or false", path)
     tables = table.get("table")
     if isinstance(tables, str):
         tables = [tables]
@@ -78,7 +83,7 @@ def load_braille_data(path: Path) -> BrailleData:
         if not check_table_name(name):
             raise ConfigError(f"table: {name!r} is not a liblouis table name (a file name "
                               "from the liblouis tables folder, no folder in it)", path)
-    return BrailleData(tuple(tables), path)
+    return BrailleData(tuple(tables), path, emphasis)
 
 
 class BrailleRenderer(Renderer):
@@ -113,14 +118,18 @@ class BrailleRenderer(Renderer):
     def tools(self, context: RenderContext) -> list[str]:
         return [LIBLOUIS]
 
-    def translator(self, context: RenderContext) -> Translator:
-        """The locale's liblouis tables, BRF display first (one per table list)."""
+    def locale_data(self, context: RenderContext) -> BrailleData:
         path = find_braille_data(context.config.locales_dir, context.locale)
         if path is None:
             raise RenderError(f"no braille data for locale {context.locale.tag!r}: add "
                               f"{context.config.site['locales_dir']}/<language>/{BRAILLE_FILE} "
                               "naming its liblouis table (table = \"…\")")
-        data = self._data.get(path, [path], lambda: load_braille_data(path))
+        return self._data.get(path, [path], lambda: load_braille_data(path))
+
+    def translator(self, context: RenderContext) -> Translator:
+        """The locale's liblouis tables, BRF display first (one per table list)."""
+        data = self.locale_data(context)
+        path = data.path
         if data.tables not in self._translators:
             try:
                 self._translators[data.tables] = Translator(data.tables)
@@ -146,7 +155,8 @@ class BrailleRenderer(Renderer):
         settings = context.settings(self.name)
         translator = self.translator(context)
         speech = _speech_data(context)
-        builder = DocumentBuilder(self._rewrite(speech), context)
+        builder = DocumentBuilder(self._rewrite(speech), context,
+                                  emphasis=self.locale_data(context).emphasis)
         blocks = builder.build(leaflet)
 
         def number(page: int) -> str:

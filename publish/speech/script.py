@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from publish.model import (
@@ -30,6 +31,7 @@ from publish.model import (
     Section,
     Severity,
     SideEffectGroup,
+    Span,
     Text,
 )
 from publish.speech.normalise import SpeechRules
@@ -365,17 +367,22 @@ def _cut_word(word: str, max_chars: int) -> list[str]:
     return [word[index:index + max_chars] for index in range(0, len(word), max_chars)]
 
 
-def display(text: Text) -> str:
-    """A text unit as one line: superscripts after a digit as `^` (10^6), others as ² ³."""
+def display(text: Text, wrap: Callable[[Span, str], str] | None = None) -> str:
+    """A text unit as one line: superscripts after a digit as `^` (10^6), others as ² ³.
+    `wrap(span, shown)` may surround each span's text (braille marks its emphasis so)."""
     out: list[str] = []
+    last = ""
     for span in text.spans:
         if "sup" in span.marks:
-            if out and out[-1][-1:].isdigit():
-                out.append(f"^{span.text}")
+            if last[-1:].isdigit():
+                shown = f"^{span.text}"
             else:
-                out.append(span.text.translate(_SUPERSCRIPTS))
+                shown = span.text.translate(_SUPERSCRIPTS)
         else:
-            out.append(span.text)
+            shown = span.text
+        if shown:
+            last = shown
+        out.append(wrap(span, shown) if wrap is not None and shown else shown)
     return "".join(out)
 
 
