@@ -143,12 +143,13 @@ EMPHASIS = {"bold": ("\ue000", "\ue001"), "italic": ("\ue002", "\ue003")}
 _TYPEFORM = {"bold": 0x0004, "italic": 0x0001}  # liblouis's emph_3 (bold), emph_1 (italic)
 _MARK = {mark: (name, opening) for name, pair in EMPHASIS.items()
          for mark, opening in zip(pair, (True, False), strict=True)}
+_OPENING, _OPENING_ITALIC = EMPHASIS["bold"][0], EMPHASIS["italic"][0]
 
 
 def emphasised(text: str) -> tuple[str, list[int] | None]:
     """The text without its emphasis marks, and each character's liblouis typeform (None
     when nothing is emphasised)."""
-    if not any(mark in text for mark in _MARK):
+    if _OPENING not in text and _OPENING_ITALIC not in text:
         return text, None
     chars: list[str] = []
     forms: list[int] = []
