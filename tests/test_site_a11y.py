@@ -110,13 +110,15 @@ def report(tier: str, pages: list[dict[str, Any]]) -> None:
 @pytest.fixture(scope="module")
 def seed_results(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     dist = build_site(tmp_path_factory.mktemp("seed"), [ROOT / "content" / "naltrexone.md"],
-                      ("html", "pdf", "sms", "audio"), ("en", "es"))
+                      ("html", "pdf", "sms", "audio", "epub", "braille"), ("en", "es", "ar"))
     return check_pages(site_pages(dist))
 
 
 def test_seed_site_passes_in_the_browser(seed_results: list[dict[str, Any]]) -> None:
+    """Every format linked, in the three languages of the bundled site (Arabic right to
+    left)."""
     report("seed", seed_results)
-    assert len(seed_results) == 5  # the chooser, two indexes, two leaflets
+    assert len(seed_results) == 7  # the chooser, three indexes, three leaflets
     assert problems(seed_results) == {}
 
 
