@@ -537,3 +537,31 @@ def test_corpus_slice_builds_completely_then_rebuilds_nothing(tmp_path: Path) ->
     again = build(request, config, tmp_path / "dist", jobs=2)
     code_unchanged()
     assert again.count("unchanged") == len(pages) * len(formats) and not again.workers
+
+
+def test_jobs_of_a_page_follow_records_and_forgets(tmp_path: Path) -> None:
+    """`jobs_of` is indexed (the site asks it of every page): it must say what a scan of
+    every job says, through records, forgets, a reload and a change made behind its back."""
+    state = BuildState(tmp_path)
+
+    def scan(page: str) -> list[str]:
+        return [job for job in state.jobs if job.split("\t")[0] == page]
+
+    record = JobRecord(fingerprint="f", status="written", outputs={})
+    pages = ["a.md", "a.md.md", "b/a.md", "c.md"]
+    for page in pages:
+        for fmt in ("html", "pdf"):
+            state.record(f"{page}\ten\t{fmt}", record, None)
+    assert all(state.jobs_of(page) == scan(page) for page in pages)
+    state.record("a.md\tes\thtml", record, None)  # after the index was built
+    state.record("a.md\ten\thtml", record, None)  # again: no duplicate
+    state.forget("c.md\ten\tpdf")
+    assert all(state.jobs_of(page) == scan(page) for page in pages)
+    assert state.jobs_of("a.md") == ["a.md\ten\thtml", "a.md\ten\tpdf", "a.md\tes\thtml"]
+    del state.jobs["b/a.md\ten\thtml"]  # behind its back
+    assert state.jobs_of("b/a.md") == ["b/a.md\ten\tpdf"]
+    state.save()
+    again = BuildState.load(tmp_path)
+    assert all(again.jobs_of(page) == [job for job in again.jobs
+                                       if job.split("\t")[0] == page] for page in pages)
+    assert again.jobs_of("nowhere.md") == []

@@ -145,6 +145,17 @@ def test_indexes_follow_incremental_builds(tmp_path: Path) -> None:
     assert not page.find("a", href="a/abacavir.html") and page.find("a", href="naltrexone.html")
 
 
+def test_a_rebuild_with_nothing_changed_renders_nothing(tmp_path: Path) -> None:
+    """A page with no sections is skipped, and its leaflet page had links predicted for
+    outputs it never wrote: the next build must not render it again for that."""
+    config = site(tmp_path, {"naltrexone.md": SEED_TEXT,
+                             "vaguamol.md": "---\ntitle: Vaguamol\n---\n\nSome prose only.\n"})
+    first = run(config, locales=("en",))
+    assert {o.status for o in first.outcomes if o.page == "vaguamol.md"} == {"skipped"}
+    second = run(config, locales=("en",))
+    assert {o.status for o in second.outcomes} == {"unchanged"}, second.to_json()
+
+
 def test_new_format_is_linked_and_pdf_has_no_web_navigation(tmp_path: Path) -> None:
     config = site(tmp_path, {"naltrexone.md": SEED_TEXT})
     run(config, formats=("html",), locales=("en",))

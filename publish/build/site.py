@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,14 @@ def relink(pages: Mapping[str, PageRef], planned: Mapping[str, SiteLinks],
         for locale in locales:
             job = job_id(key, locale, "html")
             record = state.jobs.get(job)
-            if (record is None or record.status != "written" or job not in base
-                    or actual[locale] == links[locale]):
+            if record is None or job not in base or actual[locale] == links[locale]:
+                continue
+            if record.status != "written":
+                if record.status != "failed":
+                    # Skipped or withheld, nothing to correct: its record takes the links
+                    # that were, so the next build does not run it again for them.
+                    state.record(job, replace(record, fingerprint=with_links(
+                        base[job], actual[locale])), None)
                 continue
             redo.append((locale, "html"))
             fingerprints[job] = with_links(base[job], actual[locale])

@@ -76,6 +76,9 @@ class BuildState:
         self.pages: dict[str, str] = {}
         """Page key → the source path it was read from (to notice removed pages)."""
         self._journal: int | None = None
+        self._by_page: dict[str, dict[str, None]] | None = None
+        """Page key → its job ids, in the order of `jobs` (built on first use, then kept)."""
+        self._indexed = 0
         self._dirty = False
         self.journal_error: str | None = None
         """Why the journal could not be written (a full disk…): finished jobs are then
@@ -111,6 +114,7 @@ class BuildState:
             except (KeyError, TypeError, ValueError):
                 state.pages, state.jobs = {}, {}
         state._replay_journal()
+        state._by_page = None
         return state
 
     def _replay_journal(self) -> None:
@@ -137,6 +141,9 @@ class BuildState:
         self._dirty = True
 
     def record(self, job: str, record: JobRecord, source: str | None) -> None:
+        if self._by_page is not None and job not in self.jobs:
+            self._by_page.setdefault(split_job_id(job)[0], {})[job] = None
+            self._indexed += 1
         self.jobs[job] = record
         if source is not None:
             self.pages[split_job_id(job)[0]] = source
@@ -144,6 +151,9 @@ class BuildState:
 
     def forget(self, job: str) -> None:
         if self.jobs.pop(job, None) is not None:
+            if self._by_page is not None and \
+                    self._by_page.get(split_job_id(job)[0], {}).pop(job, 0) is None:
+                self._indexed -= 1
             self._append({"forget": job})
 
     def forget_page(self, page: str) -> None:
@@ -151,8 +161,15 @@ class BuildState:
             self._append({"forget_page": page})
 
     def jobs_of(self, page: str) -> list[str]:
-        prefix = page + "\t"
-        return [job for job in self.jobs if job.startswith(prefix)]
+        """The page's job ids. Indexed: the site's links ask it of every page, and a scan of
+        every job for each page made a no-op build of a large site quadratic."""
+        index = self._by_page
+        if index is None or self._indexed != len(self.jobs):  # changed behind its back
+            index = {}
+            for job in self.jobs:
+                index.setdefault(split_job_id(job)[0], {})[job] = None
+            self._by_page, self._indexed = index, len(self.jobs)
+        return list(index.get(page, ()))
 
     def _append(self, entry: dict[str, Any]) -> None:
         self._dirty = True
