@@ -7,6 +7,7 @@ name on Windows.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -78,8 +79,10 @@ def _key(path: Path, base: Path) -> str:
     return path.resolve().relative_to(base.resolve()).as_posix()
 
 
+@functools.lru_cache(maxsize=65536)
 def output_stem(key: str) -> str:
-    """Sanitised relative output path without suffix for a page key."""
+    """Sanitised relative output path without suffix for a page key (remembered: a build of a
+    large site asks it of every page many times)."""
     parts = list(PurePosixPath(key).parts)
     if parts and parts[-1].endswith(".md"):
         parts[-1] = parts[-1][:-3]
