@@ -28,7 +28,8 @@ def fail(error: PublishError | str, status: int = EXIT_USAGE) -> None:
               help="Site configuration file (default: publish.toml in this folder or a parent).")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:
-    """Accessible patient leaflets (large-print PDF, HTML, SMS, audio) from medicine pages."""
+    """Accessible patient leaflets (large-print PDF, web site, SMS, audio, EPUB, braille) from
+    medicine pages."""
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
 
