@@ -197,7 +197,8 @@ def _theme_file(folder: Path, name: str, key: str, path: Path) -> Path:
 class FontFace:
     family: str
     path: Path
-    weight: int
+    weight: str
+    """CSS `font-weight`: one weight ("400"), or a range ("100 900") for a variable font."""
     style: str
 
 
@@ -229,16 +230,33 @@ def find_font_package(slug: str, theme_file: Path | None = None) -> FontPackage:
         raise ConfigError(f"fonts: font package fontpkg-{slug} is not usable ({error})",
                           theme_file) from None
     faces = []
-    for entry in metadata.get("files", []):
-        path = (root / entry["path"]).resolve()
-        if path.is_file() and path.is_relative_to(root):
-            style = entry.get("style", "normal")
-            faces.append(FontFace(metadata["family"], path, int(entry.get("weight", 400)),
-                                  style if style in ("normal", "italic", "oblique")
-                                  else "normal"))
+    try:
+        for entry in metadata.get("files", []):
+            path = (root / entry["path"]).resolve()
+            if path.is_file() and path.is_relative_to(root):
+                style = entry.get("style", "normal")
+                faces.append(FontFace(str(metadata["family"]), path,
+                                      _face_weight(entry, metadata),
+                                      style if style in ("normal", "italic", "oblique")
+                                      else "normal"))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ConfigError(f"fonts: fontpkg-{slug} has metadata this version cannot read "
+                          f"({type(error).__name__}: {error})", theme_file) from None
     if not faces:
         raise ConfigError(f"fonts: fontpkg-{slug} lists no font files", theme_file)
     return FontPackage(slug, root, tuple(faces))
+
+
+def _face_weight(entry: dict[str, Any], metadata: dict[str, Any]) -> str:
+    """A static face's weight, or a variable font's weight range (its `wght` axis): the
+    reading system or renderer then draws bold from the font itself, not by smearing."""
+    weight = entry.get("weight")
+    if weight is not None:
+        return str(int(weight))
+    for axis in metadata.get("axes", []):
+        if axis.get("tag") == "wght":
+            return f"{int(axis['min'])} {int(axis['max'])}"
+    return "400"
 
 
 # --- the view of a leaflet that templates see -------------------------------------------------

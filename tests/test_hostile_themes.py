@@ -367,3 +367,44 @@ def test_trans_blocks_escape_translation_and_variables(seed: Leaflet, tmp_path: 
                             '3 <i onclick="y">partes</i>'])
     assert [m["content"] for m in Tree(html).tags("meta") if m.get("name") == "about"] == [
         '<b onclick="x"><script>Clinic</script></b> "']
+
+
+def _font_package(folder: Path, slug: str, files: list[dict]) -> None:  # type: ignore[type-arg]
+    """A `fontpkg-SLUG` package on disk as fontpkg lays them out (module, metadata, files)."""
+    import json
+    import shutil
+
+    from publish.theme import find_font_package
+
+    atkinson = find_font_package("atkinson-hyperlegible").faces[0].path
+    package = folder / ("fontpkg_" + slug.replace("-", "_"))
+    (package / "files").mkdir(parents=True)
+    shutil.copy(atkinson, package / "files" / "Face.ttf")
+    (package / "__init__.py").write_text(
+        "from pathlib import Path\nROOT = Path(__file__).parent\n", encoding="utf-8")
+    (package / "metadata.json").write_text(json.dumps({
+        "family": "Test Face", "axes": [{"tag": "wdth", "min": 75, "max": 100},
+                                        {"tag": "wght", "min": 100, "max": 900}],
+        "files": files}), encoding="utf-8")
+
+
+def test_font_packages_variable_and_unreadable(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A variable font (weight null, a wght axis) gets its weight range; metadata this version
+    cannot read is one line naming the theme, not a traceback."""
+    from publish.theme import find_font_package
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _font_package(tmp_path, "test-variable",
+                  [{"path": "files/Face.ttf", "style": "normal", "weight": None}])
+    [face] = find_font_package("test-variable").faces
+    assert face.weight == "100 900" and face.family == "Test Face"
+    assert "font-weight: 100 900;" in find_font_package("test-variable").font_face_css()
+    _font_package(tmp_path, "test-broken",
+                  [{"path": "files/Face.ttf", "style": "normal", "weight": "bold"}])
+    theme_file = tmp_path / "theme.toml"
+    with pytest.raises(ConfigError) as caught:
+        find_font_package("test-broken", theme_file)
+    message = str(caught.value)
+    assert message.startswith(str(theme_file)) and "fontpkg-test-broken" in message
+    assert "\n" not in message
