@@ -210,9 +210,13 @@ class FontPackage:
     folder: Path
     faces: tuple[FontFace, ...]
 
-    def font_face_css(self) -> str:
+    def font_face_css(self, static_only: bool = False) -> str:
+        """`@font-face` rules for the package's faces (`static_only`: leave variable fonts
+        out, whose weight is a range)."""
         rules = []
         for face in self.faces:
+            if static_only and " " in face.weight:
+                continue
             rules.append(
                 f"@font-face {{ font-family: {css_string(face.family)}; "
                 f"src: url({css_string(face.path.as_uri())}); font-weight: {face.weight}; "

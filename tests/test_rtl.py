@@ -246,6 +246,16 @@ def test_epub_reads_right_to_left(arabic: dict[str, dict[str, bytes]],
         paths.append(path)
     text = normalise(epub_text(arabic["epub"][".epub"]))
     assert AR_DISCLAIMER in text and AR_AI_NOTE in text
+    # the publication carries a face that draws its Arabic letters (the theme's fallback
+    # package, subset); an English one does not carry it
+    with zipfile.ZipFile(io.BytesIO(arabic["epub"][".epub"])) as archive:
+        faces = [TTFont(io.BytesIO(archive.read(name))) for name in archive.namelist()
+                 if name.endswith(".woff2")]
+    letters = {ord(char) for char in AR_DISCLAIMER if "\u0600" <= char <= "\u06ff"}
+    assert any(letters <= set(face.getBestCmap()) for face in faces)
+    english = _render(load_config(root=ROOT), "en")["epub"][".epub"]
+    with zipfile.ZipFile(io.BytesIO(english)) as archive:
+        assert not [name for name in archive.namelist() if "Arabic" in name]
     for name, (errors, warnings, messages) in epubcheck(paths, tmp_path).items():
         assert (errors, warnings) == (0, 0), (name, messages[-3000:])
 

@@ -12,6 +12,7 @@ same from one build to the next.
 from __future__ import annotations
 
 import io
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ BASE = frozenset([*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2050
                   0x20AC, 0x2122, 0x2212])
 """Characters every subset keeps, so a reader's notes or a search box still show them."""
 _MAX_SUBSETS = 64
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+"""File names inside the publication: letters, digits, dot, dash (a variable font's file is
+named like `NotoSansArabic[wdth,wght].ttf`)."""
 
 
 @dataclass(frozen=True)
@@ -44,21 +48,36 @@ class FontSubsets:
         self._lock = threading.Lock()
 
     def embed(self, packages: list[FontPackage], text: str) -> list[EmbeddedFont]:
-        used = BASE | frozenset(map(ord, text))
+        """The theme's first font package, always; each later one (a fallback for another
+        script, such as Noto Sans Arabic) only when it draws characters of the text that the
+        packages before it do not."""
+        wanted = frozenset(map(ord, text))
+        used = BASE | wanted
         fonts = []
-        for package in packages:
+        covered: frozenset[int] = frozenset()
+        for index, package in enumerate(packages):
+            cmap = frozenset().union(*(self.cmap(face.path) for face in package.faces))
+            if index and not (wanted - covered - BASE) & cmap:
+                continue
+            covered |= cmap
             for face in package.faces:
-                data = self.subset(face.path, used)
-                fonts.append(EmbeddedFont(f"fonts/{face.path.stem}.woff2", data, face))
+                name = _SAFE_NAME.sub("-", face.path.stem).strip("-")
+                fonts.append(EmbeddedFont(f"fonts/{name}.woff2", self.subset(face.path, used),
+                                          face))
         return fonts
 
-    def subset(self, path: Path, used: frozenset[int]) -> bytes:
+    def cmap(self, path: Path) -> frozenset[int]:
         with self._lock:
             if path not in self._cmaps:
                 font = TTFont(path, lazy=True)
                 self._cmaps[path] = frozenset(font.getBestCmap())
                 font.close()
-            key = (path, used & self._cmaps[path])
+            return self._cmaps[path]
+
+    def subset(self, path: Path, used: frozenset[int]) -> bytes:
+        cmap = self.cmap(path)
+        with self._lock:
+            key = (path, used & cmap)
             if key in self._made:
                 return self._made[key]
         font = TTFont(path, recalcTimestamp=False)

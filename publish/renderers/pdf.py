@@ -91,8 +91,12 @@ class PdfRenderer(Renderer):
         fetcher = ThemeFetcher([theme.folder, *theme.font_folders()])
         base_url = theme.folder.as_uri() + "/"
         with _weasyprint_log(logging.WARNING) as records:
-            sheets = [CSS(string=font.font_face_css(), base_url=base_url, url_fetcher=fetcher,
-                          font_config=self.font_config) for font in theme.fonts()]
+            # Static faces only: WeasyPrint draws a variable font well but writes a wrong text
+            # layer for it (copied or read-aloud Arabic came out as other letters); the
+            # system's static faces of the same family (fonts-noto-core) serve the PDF.
+            sheets = [CSS(string=css, base_url=base_url, url_fetcher=fetcher,
+                          font_config=self.font_config) for font in theme.fonts()
+                      if (css := font.font_face_css(static_only=True))]
             for path in (theme.stylesheet_paths(print_only=False)
                          + theme.stylesheet_paths(print_only=True)):
                 sheets.append(CSS(string=path.read_text(encoding="utf-8"),
