@@ -273,23 +273,26 @@ def test_catalog_fingerprint_follows_the_catalogs(tmp_path: Path) -> None:
 # --- pseudo-locale ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def pseudo_site(tmp_path_factory: pytest.TempPathFactory) -> SiteConfig:
-    """The bundled site with en-XA catalogs made from fresh templates in a scratch folder
-    (locale data such as SMS and speech tables copied, catalogs never)."""
-    locales = tmp_path_factory.mktemp("locales")
+def pseudo_locale_site(folder: Path, locale: str) -> SiteConfig:
+    """The bundled site with `locale` (a pseudo-locale) catalogs made from fresh templates in
+    `folder` (locale data such as SMS and speech tables copied, catalogs never)."""
     source = ROOT / "locales"
     for path in source.rglob("*"):
         relative = path.relative_to(source)
         if path.is_file() and layout.MESSAGES not in relative.parts and \
                 relative.parts[0] != layout.TEMPLATES:
-            target = locales / relative
+            target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
-    config = build_config({"site": {"locales_dir": str(locales)}}, ROOT)
+    config = build_config({"site": {"locales_dir": str(folder)}}, ROOT)
     extract(config, [SEED])
-    init(config, "en-XA")
+    init(config, locale)
     return config
+
+
+@pytest.fixture(scope="module")
+def pseudo_site(tmp_path_factory: pytest.TempPathFactory) -> SiteConfig:
+    return pseudo_locale_site(tmp_path_factory.mktemp("locales"), "en-XA")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -21,7 +21,6 @@ import html
 import io
 import json
 import re
-import shutil
 import subprocess
 from collections import Counter
 from html.parser import HTMLParser
@@ -38,8 +37,7 @@ from publish.catalogs import layout
 from publish.catalogs.checks import entry_problem, invisible_problem
 from publish.catalogs.pofile import Entry, read_po, save
 from publish.catalogs.pseudo import PDI, RLI, pseudo_translate
-from publish.catalogs.steps import extract, init
-from publish.config import SiteConfig, build_config, load_config
+from publish.config import SiteConfig, load_config
 from publish.locale import Locale
 from publish.localise import localise
 from publish.pages import PageRef
@@ -47,7 +45,7 @@ from publish.reader import read_page
 from publish.renderers import registry
 from publish.speech.voices import voice_for
 from publish.theme import find_theme
-from tests.test_localise import normalise, output_text, source_phrases
+from tests.test_localise import normalise, output_text, pseudo_locale_site, source_phrases
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = PageRef(ROOT / "content" / "naltrexone.md", "naltrexone.md")
@@ -88,21 +86,7 @@ def arabic() -> dict[str, dict[str, bytes]]:
 
 @pytest.fixture(scope="module")
 def pseudo_bidi_site(tmp_path_factory: pytest.TempPathFactory) -> SiteConfig:
-    """The bundled site with ar-XB catalogs generated from fresh templates in a scratch folder
-    (locale data copied, catalogs never)."""
-    locales = tmp_path_factory.mktemp("locales")
-    source = ROOT / "locales"
-    for path in source.rglob("*"):
-        relative = path.relative_to(source)
-        if path.is_file() and layout.MESSAGES not in relative.parts and \
-                relative.parts[0] != layout.TEMPLATES:
-            target = locales / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-    config = build_config({"site": {"locales_dir": str(locales)}}, ROOT)
-    extract(config, [SEED])
-    init(config, "ar-XB")
-    return config
+    return pseudo_locale_site(tmp_path_factory.mktemp("locales"), "ar-XB")
 
 
 @pytest.fixture(scope="module")

@@ -169,10 +169,6 @@ def emphasised(text: str) -> tuple[str, list[int] | None]:
     return "".join(chars), (forms if any(forms) else None)
 
 
-def strip_emphasis(text: str) -> str:
-    return emphasised(text)[0]
-
-
 _DIRECTION_MARKS = dict.fromkeys(
     [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 

@@ -159,13 +159,6 @@ def _strings(config: SiteConfig, locale: str) -> Strings:
     return CatalogStrings(messages, locale, config)
 
 
-def _site_name(config: SiteConfig, locale: str) -> str:
-    try:
-        return site_name(config.site["name"], _strings(config, locale))
-    except TranslationMissing:
-        return config.site["name"]
-
-
 def _index_values(config: SiteConfig, locale: str, names: Mapping[str, str],
                   entries: list[tuple[str, str]], css: Markup) -> dict[str, Any]:
     page = f"{locale}/{INDEX_NAME}"
@@ -176,8 +169,8 @@ def _index_values(config: SiteConfig, locale: str, names: Mapping[str, str],
     letters = sorted(groups, key=lambda letter: (letter == "#", letter))
     return {
         "lang": locale, "dir": Locale.parse(locale).direction, "css": css,
-        "site_name": _site_name(config, locale), "generator": f"publish {__version__}",
-        "language": names[locale], "home": relative(INDEX_NAME, page),
+        "generator": f"publish {__version__}", "language": names[locale],
+        "home": relative(INDEX_NAME, page),
         "groups": [{"letter": letter, "id": f"letter-{index}", "pages": groups[letter]}
                    for index, letter in enumerate(letters)],
         "total": len(entries),
@@ -193,7 +186,7 @@ def _languages_values(config: SiteConfig, names: Mapping[str, str],
     source = config.source_language
     return {
         "lang": source, "dir": Locale.parse(source).direction, "css": css,
-        "site_name": config.site["name"], "generator": f"publish {__version__}",
+        "generator": f"publish {__version__}",
         "languages": [{"lang": tag, "name": name, "dir": Locale.parse(tag).direction,
                        "href": href(f"{tag}/{INDEX_NAME}")} for tag, name in names.items()],
     }
@@ -228,7 +221,9 @@ def _publish(output_dir: Path, templates: TemplateSet, template: str, target: st
 def _render(templates: TemplateSet, name: str, values: dict[str, Any], config: SiteConfig,
             locale: str, target: str, result: SiteResult) -> str | None:
     try:
-        templates.translations.strings = _strings(config, locale)
+        strings = templates.translations.strings = _strings(config, locale)
+        # the shared catalog is read once a page, for its strings and the site's name
+        values = {**values, "site_name": site_name(config.site["name"], strings)}
         html = templates.env.get_template(name).render(values)
     except PublishError as error:
         result.problems.append(f"{target}: {error}")
